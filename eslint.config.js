@@ -1,0 +1,48 @@
+// Layers point inward: core <- service <- api / protocol / health / cli. `src/main.ts` wires them.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const outward = (...layers) => layers.map((layer) => `**/${layer}/**`);
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'ui/dist/**', 'routeplane-data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: restrict(
+      ['node:*', 'fs', 'net', 'dgram', 'http', 'crypto', 'worker_threads', ...outward('service', 'store', 'api', 'protocol', 'health', 'cli')],
+      'src/core is pure: no I/O and no imports from outer layers.',
+    ),
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: restrict(outward('service', 'api', 'protocol', 'health', 'cli'), 'the store depends on core only.'),
+  },
+  {
+    files: ['src/service/**/*.ts'],
+    rules: restrict(
+      [...outward('api', 'protocol', 'health', 'cli'), '**/store/sqlite/**', '**/store/postgres/**'],
+      'the service sees the Store interface, never a concrete backend or an outer layer.',
+    ),
+  },
+  {
+    files: ['src/protocol/**/*.ts', 'src/health/**/*.ts'],
+    rules: restrict(outward('api', 'cli'), 'protocol and health must not import the API or the CLI.'),
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: restrict(
+      [...outward('cli'), '**/store/sqlite/**', '**/store/postgres/**'],
+      'the API talks to the service, never to a concrete store or the CLI.',
+    ),
+  },
+);
