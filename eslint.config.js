@@ -12,6 +12,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -22,6 +26,11 @@ export default tseslint.config(
       ['node:*', 'fs', 'net', 'dgram', 'http', 'crypto', 'worker_threads', ...outward('service', 'store', 'api', 'protocol', 'health', 'cli')],
       'src/core is pure: no I/O and no imports from outer layers.',
     ),
+  },
+  {
+    // Tests beside core code may use node's test runner and read fixtures; the code itself may not.
+    files: ['src/core/**/*.test.ts'],
+    rules: restrict(outward('service', 'store', 'api', 'protocol', 'health', 'cli'), 'core tests test core only.'),
   },
   {
     files: ['src/store/**/*.ts'],

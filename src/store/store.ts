@@ -2,7 +2,7 @@
 // passes the same contract suite (src/store/store-contract.ts). Only the service writes, and it
 // writes inside `transaction`, so a request either lands whole or not at all.
 import type { MemberRecord } from '../core/member/member-types.ts';
-import type { NetworkRecord } from '../core/network/network-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 
 export interface MemberCounts {
   total: number;
@@ -24,6 +24,23 @@ export interface StoredEvent {
 
 export type NewEvent = Omit<StoredEvent, 'id'>;
 
+/**
+ * Who wrote a route. Each writer replaces only its own source: `putNetwork` writes `manual`, the IPAM
+ * sync `ipam`, the advertisement engine `advertised`, so no sync ever wipes another's routes.
+ */
+export type RouteSource = 'manual' | 'ipam' | 'advertised';
+
+export interface SourcedRoute extends ManagedRoute {
+  /** What the route belongs to: a member address for `advertised`, a subnet for `ipam`; null for `manual`. */
+  owner: string | null;
+  /** Lower wins; 0 unless the writer says otherwise. */
+  metric: number;
+}
+
+export interface StoredRoute extends SourcedRoute {
+  source: RouteSource;
+}
+
 export interface EventQuery {
   networkId?: string;
   afterId?: number;
@@ -35,8 +52,15 @@ export interface StoreReader {
   getSetting(key: string): Promise<string | undefined>;
 
   listNetworkIds(): Promise<string[]>;
+  /** The network with its `manual` routes (in their stored order) as `routes`. */
   getNetwork(id: string): Promise<NetworkRecord | undefined>;
+  /** All networks, ordered by id. */
   listNetworks(): Promise<NetworkRecord[]>;
+  /**
+   * The network's stored routes of every source (or of one), ordered by source name, then in the
+   * order their writer gave them.
+   */
+  listRoutes(networkId: string, source?: RouteSource): Promise<StoredRoute[]>;
 
   getMember(networkId: string, address: string): Promise<MemberRecord | undefined>;
   /** All members of a network, ordered by address. */
@@ -47,6 +71,7 @@ export interface StoreReader {
   /** Which member of the network holds this IP (canonical string), if any. */
   findIpOwner(networkId: string, ip: string): Promise<string | undefined>;
 
+  /** Events in id order, optionally of one network, after an id, at most `limit` of them. */
   listEvents(query: EventQuery): Promise<StoredEvent[]>;
 }
 
@@ -55,11 +80,17 @@ export interface StoreWriter {
   setSetting(key: string, value: string): Promise<void>;
   /** Insert or replace the whole network record (manual routes included). */
   putNetwork(network: NetworkRecord): Promise<void>;
-  /** Delete a network with its members; returns false when it did not exist. */
+  /**
+   * Replace the network's routes of one source, keeping the given order; rows of other sources are
+   * untouched. Fails with RpError(NOT_FOUND) when the network does not exist.
+   */
+  putRoutes(networkId: string, source: RouteSource, routes: SourcedRoute[]): Promise<void>;
+  /** Delete a network with its routes and members (events stay); returns false when it did not exist. */
   deleteNetwork(id: string): Promise<boolean>;
   /**
    * Insert or replace the whole member record, including its IP assignments. Fails with
-   * RpError(CONFLICT) when an IP is already held by another member of the same network.
+   * RpError(CONFLICT) when an IP is already held by another member of the same network, and with
+   * RpError(NOT_FOUND) when the network does not exist.
    */
   putMember(member: MemberRecord): Promise<void>;
   deleteMember(networkId: string, address: string): Promise<boolean>;
@@ -71,7 +102,12 @@ export type StoreTransaction = StoreReader & StoreWriter;
 export interface Store extends StoreReader {
   /** Which backend this is, for logs and metrics. */
   readonly kind: 'sqlite' | 'postgres';
-  /** Runs `fn` in one database transaction; a throw rolls everything back. */
+  /**
+   * Runs `fn` in one database transaction; a throw rolls everything back. Inside `fn` use only `tx`:
+   * calling the store itself (or nesting `transaction`) there throws RpError(INTERNAL) instead of
+   * deadlocking on the single SQLite connection or reading around the transaction.
+   */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Closes the database; idempotent. */
   close(): Promise<void>;
 }

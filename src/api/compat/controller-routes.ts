@@ -1,0 +1,103 @@
+// The stock `/controller` JSON API of the ZeroTier One 1.14 embedded controller (PROTOCOL-NOTES §3):
+// same paths, field names, defaults and shapes, so ztncui, ztnet, ZeroUI and scripts keep working.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidField } from '../../core/errors.ts';
+import { memberToJson } from '../../core/member/member-json.ts';
+import { networkToJson } from '../../core/network/network-json.ts';
+import type { ControllerService } from '../../service/controller-service.ts';
+import { compatSchema } from './compat-schemas.ts';
+
+const LEGACY_CREATE = /^([0-9a-fA-F]{10})______$/;
+
+type NetworkRequest = FastifyRequest<{ Params: { nwid: string } }>;
+type MemberRequest = FastifyRequest<{ Params: { nwid: string; address: string } }>;
+
+export function registerControllerRoutes(app: FastifyInstance, service: ControllerService, clock: () => number): void {
+  const controllerStatus = async () => ({ controller: true, apiVersion: 4, clock: clock(), databaseReady: true });
+
+  const createNetwork = async (request: FastifyRequest) => networkToJson(await service.createNetwork(request.body));
+
+  const postNetwork = async (request: NetworkRequest) => {
+    const { nwid } = request.params;
+    const legacy = LEGACY_CREATE.exec(nwid);
+    if (!legacy) return networkToJson(await service.upsertNetwork(nwid, request.body));
+    // Legacy create: `<controller address>______` asks for a random free ID under that address.
+    if (legacy[1]!.toLowerCase() !== service.controllerAddress) {
+      throw invalidField('nwid', `"${nwid}" names controller ${legacy[1]}, but this controller is ${service.controllerAddress}`);
+    }
+    return networkToJson(await service.createNetwork(request.body));
+  };
+
+  const postMember = async (request: MemberRequest) => {
+    const { nwid, address } = request.params;
+    const member = await service.upsertMember(nwid, address, request.body);
+    return memberToJson(member, await service.getNetwork(nwid), clock());
+  };
+
+  app.get('/controller', compatSchema('controllerStatus'), controllerStatus);
+  app.get('/unstable/controller', compatSchema('controllerStatus'), controllerStatus);
+
+  app.get('/controller/network', compatSchema('listNetworks'), () => service.listNetworkIds());
+  // zerotier-one's HTTP service treats PUT as POST.
+  app.post('/controller/network', compatSchema('createNetwork'), createNetwork);
+  app.put('/controller/network', compatSchema('createNetwork'), createNetwork);
+
+  app.get('/controller/network/:nwid', compatSchema('getNetwork'), async (request: NetworkRequest) =>
+    networkToJson(await service.getNetwork(request.params.nwid)),
+  );
+  app.post('/controller/network/:nwid', compatSchema('postNetwork'), postNetwork);
+  app.put('/controller/network/:nwid', compatSchema('postNetwork'), postNetwork);
+  app.delete('/controller/network/:nwid', compatSchema('deleteNetwork'), async (request: NetworkRequest) =>
+    networkToJson(await service.deleteNetwork(request.params.nwid)),
+  );
+
+  app.get('/controller/network/:nwid/member', compatSchema('listMembers'), async (request: NetworkRequest) =>
+    Object.fromEntries(await service.listMemberRevisions(request.params.nwid)),
+  );
+
+  app.get('/controller/network/:nwid/member/:address', compatSchema('getMember'), async (request: MemberRequest) => {
+    const { nwid, address } = request.params;
+    const [member, network] = await Promise.all([service.getMember(nwid, address), service.getNetwork(nwid)]);
+    return memberToJson(member, network, clock());
+  });
+  app.post('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
+  app.put('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
+  app.delete(
+    '/controller/network/:nwid/member/:address',
+    compatSchema('deleteMember'),
+    async (request: MemberRequest) => {
+      const { nwid, address } = request.params;
+      const network = await service.getNetwork(nwid);
+      return memberToJson(await service.deleteMember(nwid, address), network, clock());
+    },
+  );
+
+  app.get('/unstable/controller/network', compatSchema('unstableListNetworks'), async () => {
+    const networks = await service.listNetworks();
+    const data = [];
+    for (const network of networks) {
+      const counts = await service.countMembers(network.id);
+      data.push({
+        ...networkToJson(network),
+        meta: { authorizedMemberCount: counts.authorized, totalMemberCount: counts.total },
+      });
+    }
+    return { data, meta: { networkCount: data.length } };
+  });
+
+  app.get(
+    '/unstable/controller/network/:nwid/member',
+    compatSchema('unstableListMembers'),
+    async (request: NetworkRequest) => {
+      const network = await service.getNetwork(request.params.nwid);
+      const members = await service.listMembers(network.id);
+      const now = clock();
+      let authorized = 0;
+      const data = members.map((member) => {
+        if (member.authorized) authorized++;
+        return memberToJson(member, network, now);
+      });
+      return { data, meta: { authorizedCount: authorized, totalCount: data.length } };
+    },
+  );
+}

@@ -1,0 +1,68 @@
+// Builds the HTTP API: one Fastify instance with auth, JSON parsing, error mapping, the stock
+// `/controller` API, node endpoints, metrics and OpenAPI. Listening is the caller's business.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ControllerService } from '../service/controller-service.ts';
+import { installTokenAuth } from './auth.ts';
+import { registerControllerRoutes } from './compat/controller-routes.ts';
+import { registerNodeRoutes, type PeerSource } from './compat/node-routes.ts';
+import { installErrorHandling, pathOf } from './errors.ts';
+import { MAX_BODY_BYTES, installJsonBodyParser } from './json-body.ts';
+import { createRegistry, installMetrics } from './metrics.ts';
+import { installOpenApi } from './openapi.ts';
+
+export interface ApiOptions {
+  service: ControllerService;
+  token: string;
+  publicIdentity: string;
+  udpPort: number;
+  version: string;
+  logger?: Logger;
+  registry?: Registry;
+  peers?: PeerSource;
+  clock?: () => number;
+}
+
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const clock = options.clock ?? Date.now;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: MAX_BODY_BYTES,
+    // zerotier-one ignores a trailing slash; so do we.
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  installErrorHandling(app);
+  installJsonBodyParser(app);
+  installTokenAuth(app, options.token);
+  await installOpenApi(app, options.version);
+
+  app.addHook('onResponse', async (request, reply) => {
+    // Per-request logs only at debug level: they cost more than the request at info level.
+    if (request.log.level === 'debug' || request.log.level === 'trace') {
+      request.log.debug(
+        { method: request.method, path: pathOf(request.url), status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
+    }
+  });
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: 200 when serving' } }, async () => ({
+    ok: true,
+  }));
+
+  registerControllerRoutes(app, options.service, clock);
+  registerNodeRoutes(app, {
+    address: options.service.controllerAddress,
+    publicIdentity: options.publicIdentity,
+    udpPort: options.udpPort,
+    version: options.version,
+    clock,
+    peers: options.peers,
+  });
+  installMetrics(app, options.registry ?? createRegistry(), options.service);
+  return app;
+}

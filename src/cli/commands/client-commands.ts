@@ -1,0 +1,10 @@
+// Commands that talk to a running controller over its HTTP API (as zerotier-cli and headscale do),
+// so every change goes through the service and is pushed to online members.
+import type { Command } from 'commander';
+import { registerMemberCommands } from './member.ts';
+import { registerNetworkCommands } from './network.ts';
+
+export function registerClientCommands(program: Command): void {
+  registerNetworkCommands(program);
+  registerMemberCommands(program);
+}

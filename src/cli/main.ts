@@ -1,0 +1,37 @@
+// `routeplane` command line. Commands that change a running controller go through its HTTP API (so
+// every change is pushed); offline ones (serve, token) use the data dir directly.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerTokenCommand } from './commands/token.ts';
+import { registerClientCommands } from './commands/client-commands.ts';
+import { CliError } from './cli-error.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('routeplane')
+    .description('Self-hosted ZeroTier network controller')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommand(program);
+  registerTokenCommand(program);
+  registerClientCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code (serve resolves only when it stops). */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliError) {
+      process.stderr.write(`routeplane: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`routeplane: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

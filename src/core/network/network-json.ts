@@ -1,0 +1,58 @@
+// The network object exactly as the stock controller returns it: same keys, same types, keys in
+// alphabetical order (nlohmann::json sorts them), so byte-level diffs against stock stay readable.
+
+import type { FlowRule, NetworkRecord } from './network-types.ts';
+
+function ruleToJson(rule: FlowRule): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(rule).sort()) out[key] = rule[key];
+  return out;
+}
+
+export function networkToJson(network: NetworkRecord): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    authTokens: structuredClone(network.authTokens),
+    authorizationEndpoint: network.authorizationEndpoint,
+    capabilities: network.capabilities.map((cap) => ({
+      default: cap.default,
+      id: cap.id,
+      rules: cap.rules.map(ruleToJson),
+    })),
+  };
+  // Optional in stock; only present once someone sets it.
+  if (network.certificateTimeoutWindowSize !== undefined) {
+    json.certificateTimeoutWindowSize = network.certificateTimeoutWindowSize;
+  }
+  Object.assign(json, {
+    clientId: network.clientId,
+    creationTime: network.creationTime,
+    dns: Array.isArray(network.dns) ? [] : { domain: network.dns.domain, servers: [...network.dns.servers] },
+    enableBroadcast: network.enableBroadcast,
+    id: network.id,
+    ipAssignmentPools: network.ipAssignmentPools.map((pool) => ({
+      ipRangeEnd: pool.ipRangeEnd,
+      ipRangeStart: pool.ipRangeStart,
+    })),
+    mtu: network.mtu,
+    multicastLimit: network.multicastLimit,
+    name: network.name,
+    nwid: network.id,
+    objtype: 'network',
+    private: network.private,
+    remoteTraceLevel: network.remoteTraceLevel,
+    remoteTraceTarget: network.remoteTraceTarget,
+    revision: network.revision,
+    routes: network.routes.map((route) => ({ target: route.target, via: route.via })),
+    rules: network.rules.map(ruleToJson),
+    rulesSource: network.rulesSource,
+    ssoEnabled: network.ssoEnabled,
+    tags: network.tags.map((tag) => ({ default: tag.default, id: tag.id })),
+    v4AssignMode: { zt: network.v4AssignMode.zt },
+    v6AssignMode: {
+      '6plane': network.v6AssignMode['6plane'],
+      rfc4193: network.v6AssignMode.rfc4193,
+      zt: network.v6AssignMode.zt,
+    },
+  });
+  return json;
+}

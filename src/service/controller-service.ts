@@ -1,0 +1,297 @@
+// The one coordinator that writes. Every change goes through here: validate with the pure core,
+// run one store transaction (read, apply, bump revision, write, append an event), then publish the
+// change so pushes and other listeners react only to committed state.
+import { randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ErrorCodes, RpError, invalidField, notFound } from '../core/errors.ts';
+import type { MemberRecord } from '../core/member/member-types.ts';
+import { newMember } from '../core/member/member-defaults.ts';
+import { applyMemberUpdate } from '../core/member/member-update.ts';
+import { newNetwork } from '../core/network/network-defaults.ts';
+import { controllerAddressOf, isMemberAddress, isNetworkId, networkIdFor } from '../core/network/network-id.ts';
+import type { NetworkRecord } from '../core/network/network-types.ts';
+import { applyNetworkUpdate } from '../core/network/network-update.ts';
+import type { MemberCounts, NewEvent, Store, StoreTransaction } from '../store/store.ts';
+import { ChangeFeed, type ChangeEvent } from './change-events.ts';
+import { assignAutomaticIps } from './ip-assigner.ts';
+
+export interface ControllerServiceOptions {
+  store: Store;
+  /** This controller's ZeroTier address: the first 10 hex digits of every network it serves. */
+  controllerAddress: string;
+  clock?: () => number;
+  /** Uniform random integer in [0, max); injectable for tests. */
+  randomBelow?: (max: number) => number;
+}
+
+/** Who asked for a write; recorded in the event log. */
+export interface Actor {
+  name: string;
+}
+
+const API_ACTOR: Actor = { name: 'api' };
+const NETWORK_ID_ATTEMPTS = 1000;
+
+export class ControllerService {
+  readonly changes = new ChangeFeed();
+  readonly controllerAddress: string;
+  private readonly store: Store;
+  private readonly clock: () => number;
+  private readonly randomBelow: (max: number) => number;
+
+  constructor(options: ControllerServiceOptions) {
+    this.store = options.store;
+    this.controllerAddress = options.controllerAddress;
+    this.clock = options.clock ?? Date.now;
+    this.randomBelow = options.randomBelow ?? ((max) => randomInt(max));
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  listNetworkIds(): Promise<string[]> {
+    return this.store.listNetworkIds();
+  }
+
+  listNetworks(): Promise<NetworkRecord[]> {
+    return this.store.listNetworks();
+  }
+
+  async getNetwork(networkId: string): Promise<NetworkRecord> {
+    const network = await this.store.getNetwork(this.checkNetworkId(networkId));
+    if (!network) throw notFound(`network ${networkId}`);
+    return network;
+  }
+
+  async listMembers(networkId: string): Promise<MemberRecord[]> {
+    await this.getNetwork(networkId);
+    return this.store.listMembers(networkId.toLowerCase());
+  }
+
+  async listMemberRevisions(networkId: string): Promise<Array<[string, number]>> {
+    await this.getNetwork(networkId);
+    return this.store.listMemberRevisions(networkId.toLowerCase());
+  }
+
+  async countMembers(networkId: string): Promise<MemberCounts> {
+    return this.store.countMembers(networkId.toLowerCase());
+  }
+
+  async getMember(networkId: string, address: string): Promise<MemberRecord> {
+    const id = this.checkNetworkId(networkId);
+    const addr = this.checkMemberAddress(address);
+    const member = await this.store.getMember(id, addr);
+    if (!member) {
+      if (!(await this.store.getNetwork(id))) throw notFound(`network ${id}`);
+      throw notFound(`member ${addr} of network ${id}`);
+    }
+    return member;
+  }
+
+  // ---- network writes ----------------------------------------------------------------------
+
+  /** Creates a network with a random free ID under this controller's address (stock POST). */
+  async createNetwork(body: unknown, actor: Actor = API_ACTOR): Promise<NetworkRecord> {
+    return this.write(async (tx, changes) => {
+      const id = await this.pickFreeNetworkId(tx);
+      return this.createNetworkIn(tx, changes, id, body, actor);
+    });
+  }
+
+  /**
+   * Stock `POST /controller/network/<nwid>`: updates the network, or creates it with that ID when it
+   * does not exist yet (the ID must belong to this controller).
+   */
+  async upsertNetwork(networkId: string, body: unknown, actor: Actor = API_ACTOR): Promise<NetworkRecord> {
+    const id = this.checkNetworkId(networkId);
+    if (controllerAddressOf(id) !== this.controllerAddress) {
+      throw invalidField(
+        'nwid',
+        `${id} does not belong to this controller (its first 10 digits must be ${this.controllerAddress})`,
+      );
+    }
+    return this.write(async (tx, changes) => {
+      const current = await tx.getNetwork(id);
+      if (!current) return this.createNetworkIn(tx, changes, id, body, actor);
+      const next = applyNetworkUpdate(current, body);
+      if (sameRecord(current, next)) return current;
+      next.revision = current.revision + 1;
+      await tx.putNetwork(next);
+      await tx.appendEvent(this.event(id, null, 'network.updated', actor, 'network updated through the API', {
+        revision: next.revision,
+        changed: changedKeys(current, next),
+      }));
+      changes.push({ kind: 'network-changed', networkId: id, revision: next.revision });
+      return next;
+    });
+  }
+
+  async deleteNetwork(networkId: string, actor: Actor = API_ACTOR): Promise<NetworkRecord> {
+    const id = this.checkNetworkId(networkId);
+    return this.write(async (tx, changes) => {
+      const current = await tx.getNetwork(id);
+      if (!current) throw notFound(`network ${id}`);
+      await tx.deleteNetwork(id);
+      await tx.appendEvent(this.event(id, null, 'network.deleted', actor, 'network deleted through the API', {}));
+      changes.push({ kind: 'network-deleted', networkId: id });
+      return current;
+    });
+  }
+
+  // ---- member writes -----------------------------------------------------------------------
+
+  /** Stock `POST /controller/network/<nwid>/member/<addr>`: creates or updates the member. */
+  async upsertMember(
+    networkId: string,
+    address: string,
+    body: unknown,
+    actor: Actor = API_ACTOR,
+  ): Promise<MemberRecord> {
+    const id = this.checkNetworkId(networkId);
+    const addr = this.checkMemberAddress(address);
+    return this.write(async (tx, changes) => {
+      const network = await tx.getNetwork(id);
+      if (!network) throw notFound(`network ${id}`);
+      const now = this.clock();
+      const existing = await tx.getMember(id, addr);
+      const current = existing ?? newMember(id, addr, now);
+      const next = applyMemberUpdate(current, body, now);
+      await assignAutomaticIps(tx, network, next, () => this.randomBelow(2 ** 32) / 2 ** 32);
+      if (existing && sameRecord(existing, next)) return existing;
+      next.revision = current.revision + 1;
+      await tx.putMember(next);
+      for (const event of memberEvents(existing, next)) {
+        await tx.appendEvent(this.event(id, addr, event.type, actor, event.reason, event.data));
+      }
+      changes.push({
+        kind: 'member-changed',
+        networkId: id,
+        address: addr,
+        revision: next.revision,
+        authorized: next.authorized,
+      });
+      return next;
+    });
+  }
+
+  async deleteMember(networkId: string, address: string, actor: Actor = API_ACTOR): Promise<MemberRecord> {
+    const id = this.checkNetworkId(networkId);
+    const addr = this.checkMemberAddress(address);
+    return this.write(async (tx, changes) => {
+      const current = await tx.getMember(id, addr);
+      if (!current) {
+        if (!(await tx.getNetwork(id))) throw notFound(`network ${id}`);
+        throw notFound(`member ${addr} of network ${id}`);
+      }
+      await tx.deleteMember(id, addr);
+      await tx.appendEvent(this.event(id, addr, 'member.deleted', actor, 'member deleted through the API', {}));
+      changes.push({ kind: 'member-deleted', networkId: id, address: addr });
+      return current;
+    });
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /** Runs one transaction and publishes its changes only after it committed. */
+  private async write<T>(fn: (tx: StoreTransaction, changes: ChangeEvent[]) => Promise<T>): Promise<T> {
+    const changes: ChangeEvent[] = [];
+    const result = await this.store.transaction((tx) => fn(tx, changes));
+    this.changes.publish(changes);
+    return result;
+  }
+
+  private async createNetworkIn(
+    tx: StoreTransaction,
+    changes: ChangeEvent[],
+    id: string,
+    body: unknown,
+    actor: Actor,
+  ): Promise<NetworkRecord> {
+    const network = applyNetworkUpdate(newNetwork(id, this.clock()), body ?? {});
+    network.revision = 1;
+    await tx.putNetwork(network);
+    await tx.appendEvent(this.event(id, null, 'network.created', actor, 'network created through the API', {}));
+    changes.push({ kind: 'network-changed', networkId: id, revision: network.revision });
+    return network;
+  }
+
+  private async pickFreeNetworkId(tx: StoreTransaction): Promise<string> {
+    for (let attempt = 0; attempt < NETWORK_ID_ATTEMPTS; attempt++) {
+      const id = networkIdFor(this.controllerAddress, this.randomBelow(0x1000000));
+      if (!(await tx.getNetwork(id))) return id;
+    }
+    throw new RpError(ErrorCodes.EXHAUSTED, 'no free network ID found under this controller address');
+  }
+
+  private checkNetworkId(networkId: string): string {
+    if (!isNetworkId(networkId)) throw invalidField('nwid', `"${networkId}" is not a 16-digit hex network ID`);
+    return networkId.toLowerCase();
+  }
+
+  private checkMemberAddress(address: string): string {
+    if (!isMemberAddress(address)) {
+      throw invalidField('address', `"${address}" is not a valid 10-digit hex ZeroTier address`);
+    }
+    return address.toLowerCase();
+  }
+
+  private event(
+    networkId: string | null,
+    memberAddress: string | null,
+    type: string,
+    actor: Actor,
+    reason: string,
+    data: Record<string, unknown>,
+  ): NewEvent {
+    return { time: this.clock(), networkId, memberAddress, type, actor: actor.name, reason, data };
+  }
+}
+
+interface MemberEventSpec {
+  type: string;
+  reason: string;
+  data: Record<string, unknown>;
+}
+
+function memberEvents(before: MemberRecord | undefined, after: MemberRecord): MemberEventSpec[] {
+  const events: MemberEventSpec[] = [];
+  if (!before) events.push({ type: 'member.created', reason: 'member created through the API', data: {} });
+  if ((before?.authorized ?? false) !== after.authorized) {
+    events.push(
+      after.authorized
+        ? { type: 'member.authorized', reason: 'authorized through the API', data: {} }
+        : { type: 'member.deauthorized', reason: 'deauthorized through the API', data: {} },
+    );
+  }
+  const ipsBefore = before?.ipAssignments ?? [];
+  if (!isDeepStrictEqual(ipsBefore, after.ipAssignments)) {
+    events.push({
+      type: 'member.ips-changed',
+      reason: 'IP assignments changed',
+      data: { before: ipsBefore, after: after.ipAssignments },
+    });
+  }
+  return events;
+}
+
+/** Records compare equal when only key order or absent-vs-undefined differ. */
+function sameRecord(a: object, b: object): boolean {
+  return isDeepStrictEqual(normalize(a), normalize(b));
+}
+
+function normalize(value: object): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function changedKeys(before: NetworkRecord, after: NetworkRecord): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((key) => key !== 'revision')
+    .filter(
+      (key) =>
+        !isDeepStrictEqual(
+          normalize({ v: (before as unknown as Record<string, unknown>)[key] }),
+          normalize({ v: (after as unknown as Record<string, unknown>)[key] }),
+        ),
+    )
+    .sort();
+}

@@ -1,0 +1,393 @@
+// The Store implemented once over Kysely, for every backend: the queries are dialect-neutral and a
+// backend contributes only its Kysely instance, how to read its driver's constraint errors, and how to
+// close. src/store/sqlite and src/store/postgres each wrap this.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Insertable, Kysely } from 'kysely';
+import { ErrorCodes, RpError, notFound } from '../core/errors.ts';
+import type { MemberRecord } from '../core/member/member-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
+import {
+  eventFromRow,
+  eventToRow,
+  managedRouteFromRow,
+  manualRoutesToRows,
+  memberFromRow,
+  memberToRow,
+  networkFromRow,
+  networkToRow,
+  routesToRows,
+  storedRouteFromRow,
+  toNumber,
+} from './record-mapping.ts';
+import type { RouteTable, StoreDatabase } from './schema.ts';
+import type {
+  EventQuery,
+  MemberCounts,
+  NewEvent,
+  RouteSource,
+  SourcedRoute,
+  Store,
+  StoredEvent,
+  StoredRoute,
+  StoreReader,
+  StoreTransaction,
+} from './store.ts';
+
+/** The constraint failures the store turns into RpErrors; anything else propagates as is. */
+export type ConstraintViolation = 'unique' | 'foreign-key';
+
+export interface KyselyBackend {
+  readonly kind: Store['kind'];
+  readonly db: Kysely<StoreDatabase>;
+  classifyError(error: unknown): ConstraintViolation | undefined;
+  /** Waits for running transactions, then releases the database. Called once. */
+  close(): Promise<void>;
+}
+
+export function createKyselyStore(backend: KyselyBackend): Store {
+  return new KyselyStore(backend);
+}
+
+function ipConflict(ip: string, holder: string, networkId: string): RpError {
+  return new RpError(ErrorCodes.CONFLICT, `${ip} is already assigned to member ${holder} in network ${networkId}`);
+}
+
+function misuse(message: string): RpError {
+  return new RpError(ErrorCodes.INTERNAL, message);
+}
+
+class Reads implements StoreReader {
+  constructor(
+    protected readonly db: Kysely<StoreDatabase>,
+    /** Throws when this handle may not be used right now (closed store, finished transaction …). */
+    protected readonly guard: () => void,
+  ) {}
+
+  async getSetting(key: string): Promise<string | undefined> {
+    this.guard();
+    const row = await this.db.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async listNetworkIds(): Promise<string[]> {
+    this.guard();
+    const rows = await this.db.selectFrom('network').select('id').orderBy('id').execute();
+    return rows.map((row) => row.id);
+  }
+
+  async getNetwork(id: string): Promise<NetworkRecord | undefined> {
+    this.guard();
+    const row = await this.db.selectFrom('network').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return undefined;
+    const routes = await this.db
+      .selectFrom('route')
+      .select(['target', 'via'])
+      .where('network_id', '=', id)
+      .where('source', '=', 'manual')
+      .orderBy('position')
+      .execute();
+    return networkFromRow(row, routes.map(managedRouteFromRow));
+  }
+
+  async listNetworks(): Promise<NetworkRecord[]> {
+    this.guard();
+    // Two queries for any number of networks, not one per network.
+    const rows = await this.db.selectFrom('network').selectAll().orderBy('id').execute();
+    const routeRows = await this.db
+      .selectFrom('route')
+      .select(['network_id', 'target', 'via'])
+      .where('source', '=', 'manual')
+      .orderBy('network_id')
+      .orderBy('position')
+      .execute();
+    const routes = new Map<string, ManagedRoute[]>();
+    for (const route of routeRows) {
+      let list = routes.get(route.network_id);
+      if (list === undefined) routes.set(route.network_id, (list = []));
+      list.push(managedRouteFromRow(route));
+    }
+    return rows.map((row) => networkFromRow(row, routes.get(row.id) ?? []));
+  }
+
+  async listRoutes(networkId: string, source?: RouteSource): Promise<StoredRoute[]> {
+    this.guard();
+    let query = this.db.selectFrom('route').selectAll().where('network_id', '=', networkId);
+    if (source !== undefined) query = query.where('source', '=', source);
+    const rows = await query.orderBy('source').orderBy('position').execute();
+    return rows.map(storedRouteFromRow);
+  }
+
+  async getMember(networkId: string, address: string): Promise<MemberRecord | undefined> {
+    this.guard();
+    const row = await this.db
+      .selectFrom('member')
+      .selectAll()
+      .where('network_id', '=', networkId)
+      .where('address', '=', address)
+      .executeTakeFirst();
+    return row === undefined ? undefined : memberFromRow(row);
+  }
+
+  async listMembers(networkId: string): Promise<MemberRecord[]> {
+    this.guard();
+    const rows = await this.db
+      .selectFrom('member')
+      .selectAll()
+      .where('network_id', '=', networkId)
+      .orderBy('address')
+      .execute();
+    return rows.map(memberFromRow);
+  }
+
+  async listMemberRevisions(networkId: string): Promise<Array<[string, number]>> {
+    this.guard();
+    const rows = await this.db
+      .selectFrom('member')
+      .select(['address', 'revision'])
+      .where('network_id', '=', networkId)
+      .orderBy('address')
+      .execute();
+    return rows.map((row) => [row.address, toNumber(row.revision)]);
+  }
+
+  async countMembers(networkId: string): Promise<MemberCounts> {
+    this.guard();
+    const row = await this.db
+      .selectFrom('member')
+      .select((eb) => [
+        eb.fn.countAll<number | string | bigint>().as('total'),
+        eb.fn.coalesce(eb.fn.sum<number | string | bigint>('authorized'), eb.lit(0)).as('authorized'),
+      ])
+      .where('network_id', '=', networkId)
+      .executeTakeFirstOrThrow();
+    return { total: toNumber(row.total), authorized: toNumber(row.authorized) };
+  }
+
+  async findIpOwner(networkId: string, ip: string): Promise<string | undefined> {
+    this.guard();
+    const row = await this.db
+      .selectFrom('member_ip')
+      .select('address')
+      .where('network_id', '=', networkId)
+      .where('ip', '=', ip)
+      .executeTakeFirst();
+    return row?.address;
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    this.guard();
+    let select = this.db.selectFrom('event').selectAll();
+    if (query.networkId !== undefined) select = select.where('network_id', '=', query.networkId);
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    select = select.orderBy('id');
+    if (query.limit !== undefined) select = select.limit(query.limit);
+    const rows = await select.execute();
+    return rows.map(eventFromRow);
+  }
+}
+
+class Writes extends Reads implements StoreTransaction {
+  constructor(
+    db: Kysely<StoreDatabase>,
+    guard: () => void,
+    private readonly classifyError: KyselyBackend['classifyError'],
+  ) {
+    super(db, guard);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.guard();
+    await this.db
+      .insertInto('setting')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async putNetwork(network: NetworkRecord): Promise<void> {
+    this.guard();
+    const row = networkToRow(network);
+    // An upsert, never delete + insert: deleting the row would cascade to members and routes.
+    await this.db
+      .insertInto('network')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ revision: row.revision, creation_time: row.creation_time, doc: row.doc }),
+      )
+      .execute();
+    await this.replaceRoutes(network.id, 'manual', manualRoutesToRows(network.id, network.routes));
+  }
+
+  async putRoutes(networkId: string, source: RouteSource, routes: SourcedRoute[]): Promise<void> {
+    this.guard();
+    const exists = await this.db.selectFrom('network').select('id').where('id', '=', networkId).executeTakeFirst();
+    if (exists === undefined) throw notFound(`network ${networkId}`);
+    await this.replaceRoutes(networkId, source, routesToRows(networkId, source, routes));
+  }
+
+  /** Only rows of `source` are deleted: one writer never touches another's routes. */
+  private async replaceRoutes(
+    networkId: string,
+    source: RouteSource,
+    rows: Array<Insertable<RouteTable>>,
+  ): Promise<void> {
+    await this.db.deleteFrom('route').where('network_id', '=', networkId).where('source', '=', source).execute();
+    if (rows.length > 0) await this.db.insertInto('route').values(rows).execute();
+  }
+
+  async deleteNetwork(id: string): Promise<boolean> {
+    this.guard();
+    // Children first, set-based: faster than per-row cascades and independent of them.
+    await this.db.deleteFrom('member_ip').where('network_id', '=', id).execute();
+    await this.db.deleteFrom('member').where('network_id', '=', id).execute();
+    await this.db.deleteFrom('route').where('network_id', '=', id).execute();
+    const result = await this.db.deleteFrom('network').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async putMember(member: MemberRecord): Promise<void> {
+    this.guard();
+    const { networkId, address } = member;
+    // ipAssignments is kept verbatim; the uniqueness rows hold each IP once.
+    const wanted = [...new Set(member.ipAssignments)];
+
+    // One indexed read answers both questions: which IPs this member holds now, and whether another
+    // member holds one it wants. Checking first gives a precise message and leaves no failed
+    // statement behind (PostgreSQL would abort the transaction on one).
+    const rows = await this.db
+      .selectFrom('member_ip')
+      .select(['ip', 'address'])
+      .where('network_id', '=', networkId)
+      .where((eb) =>
+        wanted.length === 0 ? eb('address', '=', address) : eb.or([eb('address', '=', address), eb('ip', 'in', wanted)]),
+      )
+      .execute();
+    const held = new Set<string>();
+    const others = new Map<string, string>();
+    for (const row of rows) {
+      if (row.address === address) held.add(row.ip);
+      else others.set(row.ip, row.address);
+    }
+    for (const ip of wanted) {
+      const holder = others.get(ip);
+      if (holder !== undefined) throw ipConflict(ip, holder, networkId);
+    }
+
+    const row = memberToRow(member);
+    try {
+      await this.db
+        .insertInto('member')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['network_id', 'address']).doUpdateSet({
+            revision: row.revision,
+            authorized: row.authorized,
+            creation_time: row.creation_time,
+            ip_assignments: row.ip_assignments,
+            doc: row.doc,
+          }),
+        )
+        .execute();
+    } catch (error) {
+      if (this.classifyError(error) === 'foreign-key') throw notFound(`network ${networkId}`);
+      throw error;
+    }
+
+    // Touch member_ip only for IPs that changed: the common write (lastSeen, revision) leaves it alone.
+    const removed = [...held].filter((ip) => !wanted.includes(ip));
+    const added = wanted.filter((ip) => !held.has(ip));
+    if (removed.length > 0) {
+      await this.db
+        .deleteFrom('member_ip')
+        .where('network_id', '=', networkId)
+        .where('ip', 'in', removed)
+        .execute();
+    }
+    if (added.length > 0) {
+      try {
+        await this.db
+          .insertInto('member_ip')
+          .values(added.map((ip) => ({ network_id: networkId, ip, address })))
+          .execute();
+      } catch (error) {
+        // Only reachable when a concurrent transaction (PostgreSQL) took the IP after our check.
+        if (this.classifyError(error) === 'unique') {
+          throw new RpError(
+            ErrorCodes.CONFLICT,
+            `an IP of member ${address} (${added.join(', ')}) is already assigned to another member in network ${networkId}`,
+          );
+        }
+        throw error;
+      }
+    }
+  }
+
+  async deleteMember(networkId: string, address: string): Promise<boolean> {
+    this.guard();
+    await this.db.deleteFrom('member_ip').where('network_id', '=', networkId).where('address', '=', address).execute();
+    const result = await this.db
+      .deleteFrom('member')
+      .where('network_id', '=', networkId)
+      .where('address', '=', address)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async appendEvent(event: NewEvent): Promise<number> {
+    this.guard();
+    const row = await this.db.insertInto('event').values(eventToRow(event)).returning('id').executeTakeFirstOrThrow();
+    return toNumber(row.id);
+  }
+}
+
+interface TransactionScope {
+  open: boolean;
+}
+
+interface StoreState {
+  closing: Promise<void> | undefined;
+  /** Per store, so two stores (e.g. a copy during backup) do not see each other's transactions. */
+  readonly scope: AsyncLocalStorage<TransactionScope>;
+}
+
+class KyselyStore extends Reads implements Store {
+  readonly kind: Store['kind'];
+  private readonly state: StoreState;
+
+  constructor(private readonly backend: KyselyBackend) {
+    const state: StoreState = { closing: undefined, scope: new AsyncLocalStorage() };
+    super(backend.db, () => {
+      if (state.closing !== undefined) throw misuse(`the ${backend.kind} store is closed`);
+      // On SQLite's single connection this would wait for the very transaction that waits for it.
+      if (state.scope.getStore()?.open === true) {
+        throw misuse('the store was used inside its own transaction: use the transaction handle (tx) there');
+      }
+    });
+    this.kind = backend.kind;
+    this.state = state;
+  }
+
+  async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    this.guard();
+    return this.db.transaction().execute(async (trx) => {
+      const scope: TransactionScope = { open: true };
+      const tx = new Writes(
+        trx,
+        () => {
+          if (!scope.open) throw misuse('a transaction handle was used after its transaction ended');
+        },
+        (error) => this.backend.classifyError(error),
+      );
+      try {
+        return await this.state.scope.run(scope, () => fn(tx));
+      } finally {
+        scope.open = false;
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    this.state.closing ??= this.backend.close();
+    return this.state.closing;
+  }
+}

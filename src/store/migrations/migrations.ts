@@ -1,0 +1,12 @@
+// The static list of migrations: imported, not scanned from disk, so it works the same under tsx,
+// compiled to dist/, and bundled. Names sort in the order they run; add new ones at the end.
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001-initial.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-initial': initialMigration,
+});
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};

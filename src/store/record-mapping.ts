@@ -1,0 +1,124 @@
+// Row <-> record mapping shared by every backend. Columns hold what the store queries or indexes
+// (ids, revisions, times, authorization, IPs, routes); everything else travels as one JSON `doc`, so
+// a new record field needs no migration and round-trips exactly.
+import type { MemberRecord } from '../core/member/member-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { EventTable, MemberTable, NetworkTable, RouteTable } from './schema.ts';
+import type { NewEvent, RouteSource, SourcedRoute, StoredEvent, StoredRoute } from './store.ts';
+
+/** bigint columns come back as numbers (better-sqlite3), strings (pg) or bigints (safeIntegers). */
+export function toNumber(value: number | string | bigint): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new Error(`stored integer ${String(value)} is not a safe integer`);
+  return number;
+}
+
+export function networkToRow(network: NetworkRecord): Insertable<NetworkTable> {
+  const { id, revision, creationTime, routes: _routes, ...doc } = network;
+  return { id, revision, creation_time: creationTime, doc: JSON.stringify(doc) };
+}
+
+export function networkFromRow(row: Selectable<NetworkTable>, routes: ManagedRoute[]): NetworkRecord {
+  const doc = JSON.parse(row.doc) as Omit<NetworkRecord, 'id' | 'revision' | 'creationTime' | 'routes'>;
+  return {
+    id: row.id,
+    ...doc,
+    creationTime: toNumber(row.creation_time),
+    revision: toNumber(row.revision),
+    routes,
+  };
+}
+
+export function routesToRows(
+  networkId: string,
+  source: RouteSource,
+  routes: readonly SourcedRoute[],
+): Array<Insertable<RouteTable>> {
+  return routes.map((route, position) => ({
+    network_id: networkId,
+    source,
+    position,
+    target: route.target,
+    via: route.via,
+    owner: route.owner,
+    metric: route.metric,
+  }));
+}
+
+export function manualRoutesToRows(networkId: string, routes: readonly ManagedRoute[]): Array<Insertable<RouteTable>> {
+  return routesToRows(
+    networkId,
+    'manual',
+    routes.map((route) => ({ target: route.target, via: route.via, owner: null, metric: 0 })),
+  );
+}
+
+/** The `routes` field of a NetworkRecord: just target and via. */
+export function managedRouteFromRow(row: Pick<Selectable<RouteTable>, 'target' | 'via'>): ManagedRoute {
+  return { target: row.target, via: row.via };
+}
+
+export function storedRouteFromRow(row: Selectable<RouteTable>): StoredRoute {
+  return {
+    target: row.target,
+    via: row.via,
+    source: row.source as RouteSource,
+    owner: row.owner,
+    metric: row.metric,
+  };
+}
+
+export function memberToRow(member: MemberRecord): Insertable<MemberTable> {
+  const { networkId, address, revision, authorized, creationTime, ipAssignments, ...doc } = member;
+  return {
+    network_id: networkId,
+    address,
+    revision,
+    authorized: authorized ? 1 : 0,
+    creation_time: creationTime,
+    ip_assignments: JSON.stringify(ipAssignments),
+    doc: JSON.stringify(doc),
+  };
+}
+
+export function memberFromRow(row: Selectable<MemberTable>): MemberRecord {
+  const doc = JSON.parse(row.doc) as Omit<
+    MemberRecord,
+    'networkId' | 'address' | 'revision' | 'authorized' | 'creationTime' | 'ipAssignments'
+  >;
+  return {
+    networkId: row.network_id,
+    address: row.address,
+    ...doc,
+    authorized: Number(row.authorized) === 1,
+    ipAssignments: JSON.parse(row.ip_assignments) as string[],
+    creationTime: toNumber(row.creation_time),
+    revision: toNumber(row.revision),
+  };
+}
+
+export function eventToRow(event: NewEvent): Insertable<EventTable> {
+  return {
+    time: event.time,
+    network_id: event.networkId,
+    member_address: event.memberAddress,
+    type: event.type,
+    actor: event.actor,
+    reason: event.reason,
+    data: JSON.stringify(event.data),
+  };
+}
+
+export function eventFromRow(row: Selectable<EventTable>): StoredEvent {
+  return {
+    id: toNumber(row.id),
+    time: toNumber(row.time),
+    networkId: row.network_id,
+    memberAddress: row.member_address,
+    type: row.type,
+    actor: row.actor,
+    reason: row.reason,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}

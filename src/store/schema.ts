@@ -1,0 +1,74 @@
+// Row types of the tables created by ./migrations, as Kysely sees them. Shared by every backend: the
+// same migrations run on SQLite and PostgreSQL, so the rows differ only in how drivers return bigints.
+import type { ColumnType } from 'kysely';
+
+/**
+ * A `bigint` column (ms timestamps, revisions, event ids): better-sqlite3 returns a number, pg a
+ * string. Always written as a number; read through `toNumber` in record-mapping.ts.
+ */
+export type Int8 = ColumnType<number | string | bigint, number, number>;
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface NetworkTable {
+  id: string;
+  revision: Int8;
+  creation_time: Int8;
+  /** JSON of the NetworkRecord fields that have no column of their own. */
+  doc: string;
+}
+
+export interface RouteTable {
+  network_id: string;
+  source: string;
+  /** Order within (network, source), from 0. */
+  position: number;
+  target: string;
+  via: string | null;
+  owner: string | null;
+  metric: number;
+}
+
+export interface MemberTable {
+  network_id: string;
+  address: string;
+  revision: Int8;
+  /** 0 or 1. */
+  authorized: number;
+  creation_time: Int8;
+  /** JSON array of IP strings, in assignment order. */
+  ip_assignments: string;
+  /** JSON of the MemberRecord fields that have no column of their own. */
+  doc: string;
+}
+
+export interface MemberIpTable {
+  network_id: string;
+  ip: string;
+  address: string;
+}
+
+export interface EventTable {
+  /** Assigned by the database, strictly increasing. */
+  id: ColumnType<number | string | bigint, never, never>;
+  time: Int8;
+  network_id: string | null;
+  member_address: string | null;
+  type: string;
+  actor: string;
+  reason: string;
+  /** JSON object. */
+  data: string;
+}
+
+export interface StoreDatabase {
+  setting: SettingTable;
+  network: NetworkTable;
+  route: RouteTable;
+  member: MemberTable;
+  member_ip: MemberIpTable;
+  event: EventTable;
+}
