@@ -7,7 +7,8 @@
 //   npm run bench:api -- --members 10000     # or ROUTEPLANE_BENCH_MEMBERS=10000
 //
 // The members are written straight into the SQLite file before the controller starts; that setup is
-// timed and printed but is not part of any figure.
+// timed and printed but is not part of any figure. To profile the controller, give its node options:
+//   ROUTEPLANE_BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:api
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import {
 } from './lib/controller-process.ts';
 import { runKeepAlive, runNewConnectionPerRequest, type LoadRun } from './lib/http-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
+import { durableCommitsPerSecond } from './lib/disk-probe.ts';
 import { BENCH_NETWORK_BODY, memberAddresses, populateMembers } from './lib/populate.ts';
 import { Report, target } from './lib/report.ts';
 import {
@@ -41,6 +43,8 @@ interface BenchOptions {
   updateSeconds: number;
   /** Starts per restart-to-serving figure (the median is reported). */
   starts: number;
+  /** Extra node options for every serve process (ROUTEPLANE_BENCH_SERVE_NODE_ARGS). */
+  serveNodeArgs: string[];
 }
 
 const TARGETS = {
@@ -88,6 +92,7 @@ function parseOptions(): BenchOptions {
     requests: positiveInteger(values.requests, 'requests', 5000),
     updateSeconds: positiveInteger(values['update-seconds'], 'update-seconds', 10),
     starts: positiveInteger(values.starts, 'starts', 3),
+    serveNodeArgs: (process.env.ROUTEPLANE_BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   };
 }
 
@@ -123,6 +128,7 @@ class ApiBench {
 
   async run(): Promise<void> {
     const { report, options } = this;
+    const start = process.hrtime.bigint();
     report.line(`Routeplane API benchmark: one network with ${formatCount(options.members)} members`);
     report.line(this.machine());
     report.line();
@@ -142,7 +148,10 @@ class ApiBench {
     report.line(
       `reproduce: cd ${fileURLToPath(new URL('..', import.meta.url))} && npm run bench:api -- --members ${options.members}`,
     );
-    report.line(report.misses === 0 ? 'all targets met' : `${report.misses} target(s) missed`);
+    report.line(
+      `${report.misses === 0 ? 'all targets met' : `${report.misses} target(s) missed`}; ` +
+        `the benchmark took ${formatMs(elapsedMsSince(start))}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -152,12 +161,13 @@ class ApiBench {
 
   private machine(): string {
     const cpus = os.cpus();
+    const load = os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
     return (
       `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${formatBytes(os.totalmem())} RAM, ` +
-      `${os.type()} ${os.release()}, Node ${process.version}, load average ${os
-        .loadavg()
-        .map((load) => load.toFixed(2))
-        .join(' ')}`
+      `${os.type()} ${os.release()}, Node ${process.version}, load average ${load}`
     );
   }
 
@@ -180,7 +190,11 @@ class ApiBench {
     for (let i = 0; i < this.options.starts; i++) {
       if (i > 0) await this.stop();
       prepare();
-      this.controller = await startControllerProcess({ dataDir: this.dataDir, token: this.token });
+      this.controller = await startControllerProcess({
+        dataDir: this.dataDir,
+        token: this.token,
+        nodeArgs: this.options.serveNodeArgs,
+      });
       times.push(this.controller.startupMs);
     }
     return { median: median(times), all: times.map(formatMs).join(', ') };
@@ -289,7 +303,12 @@ class ApiBench {
   private async updates(): Promise<void> {
     const seconds = this.options.updateSeconds;
     this.report.line('== member updates: POST a new name to a random member (each a committed transaction)');
-    await runKeepAlive(this.loadRun(16, this.updateRequest, { requests: 200 }));
+    this.report.add({
+      name: 'disk: durable SQLite commits/s (no server)',
+      value: `${formatCount(durableCommitsPerSecond(join(this.dataDir, 'commit-probe.db')))}/s, one 800-byte row each`,
+    });
+    // Warm-up bounded in time: at a few updates per second a fixed count could take minutes.
+    await runKeepAlive(this.loadRun(16, this.updateRequest, { seconds: 1 }));
     for (const [concurrency, duration] of [
       [16, seconds],
       [1, Math.max(1, Math.round(seconds / 2))],
@@ -334,8 +353,9 @@ class ApiBench {
       for (let i = 0; i < 3; i++) {
         const result = await this.live.request({ path: list.path });
         const listed = list.count(expectJson<unknown>(result, list.name));
-        if (listed !== members)
+        if (listed !== members) {
           throw new Error(`${list.name}: ${listed} members listed, expected ${members}`);
+        }
         times.push(result.ms);
         bytes = result.body.length;
       }

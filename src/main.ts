@@ -6,9 +6,13 @@ import pino, { type Logger } from 'pino';
 import { buildApi } from './api/server.ts';
 import { createRegistry } from './api/metrics.ts';
 import { loadOrCreateToken, tokenPath } from './api/token-file.ts';
-import { closeIdentityWorkers } from './protocol/identity-pool.ts';
+import { NetworkController } from './protocol/controller/network-controller.ts';
+import { cachedIdentityValidator } from './protocol/controller/cached-identity-validation.ts';
+import { closeIdentityWorkers, validateIdentity } from './protocol/identity-pool.ts';
 import { loadOrCreateIdentity } from './protocol/identity-file.ts';
 import type { Identity } from './protocol/identity.ts';
+import { ZeroTierNode, toPeerJson } from './protocol/node/index.ts';
+import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -19,6 +23,10 @@ export interface ControllerOptions {
   host: string;
   port: number;
   udpPort: number;
+  /** Restrict UDP to one local address (IPv4 or IPv6); default: all interfaces, both families. */
+  udpBind?: string;
+  /** A planet file whose roots this controller follows (or is one of). */
+  planetFile?: string;
   /** Overrides the token file (ROUTEPLANE_TOKEN). */
   token?: string;
   logger?: Logger;
@@ -34,6 +42,11 @@ export interface RunningController {
   readonly app: FastifyInstance;
   readonly service: ControllerService;
   readonly store: Store;
+  readonly node: ZeroTierNode;
+  readonly networkController: NetworkController;
+  readonly topology: Topology;
+  /** The UDP ports the ZeroTier node listens on. */
+  readonly udpPorts: { ipv4?: number; ipv6?: number };
   close(): Promise<void>;
 }
 
@@ -43,10 +56,23 @@ export function createLogger(level = process.env.ROUTEPLANE_LOG_LEVEL ?? 'info')
   return pino({
     level,
     redact: {
-      paths: ['token', 'req.headers["x-zt1-auth"]', 'req.headers.authorization', '*.secret', 'identity.privateKey'],
+      paths: [
+        'token',
+        'req.headers["x-zt1-auth"]',
+        'req.headers.authorization',
+        '*.secret',
+        'identity.privateKey',
+      ],
       censor: '[redacted]',
     },
   });
+}
+
+function udpBindOptions(
+  address: string | undefined,
+): { ipv4?: string | false; ipv6?: string | false } | undefined {
+  if (address === undefined) return undefined;
+  return address.includes(':') ? { ipv4: false, ipv6: address } : { ipv4: address, ipv6: false };
 }
 
 export async function startController(options: ControllerOptions): Promise<RunningController> {
@@ -57,19 +83,45 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // Open the store first: it is fast, while a first-start identity takes a few seconds in workers.
   const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE) });
   try {
-    const [{ identity, created }, { token }] = await Promise.all([
+    const [{ identity, created, repairedPermissions }, { token }] = await Promise.all([
       loadOrCreateIdentity(dataDir),
       loadOrCreateToken(dataDir, options.token),
     ]);
+    if (repairedPermissions)
+      logger.warn({ dataDir }, 'identity.secret was readable by others; set its mode to 0600');
+    if (created) logger.info({ address: identity.address }, 'generated a new controller identity');
+    const registry = createRegistry();
     const service = new ControllerService({ store, controllerAddress: identity.address });
+    const topology = await resolveTopology(identity, dataDir, options.planetFile);
+    const node = new ZeroTierNode({
+      identity,
+      port: options.udpPort,
+      bind: udpBindOptions(options.udpBind),
+      roots: topology.roots,
+      isRoot: topology.isRoot,
+      planet: topology.planet,
+      validateIdentity: cachedIdentityValidator(service, validateIdentity),
+      logger,
+      registry,
+    });
+    const networkController = new NetworkController({ node, service, identity, logger, registry });
+    networkController.start();
+    await node.start();
     const app = await buildApi({
       service,
       token,
       publicIdentity: identity.toString(false),
-      udpPort: options.udpPort,
+      udpPort: node.boundPorts.ipv4 ?? node.boundPorts.ipv6 ?? options.udpPort,
       version: VERSION,
       logger,
-      registry: createRegistry(),
+      registry,
+      peers: {
+        listPeers: () => node.peers().map(toPeerJson),
+        getPeer: (address) => {
+          const peer = node.peer(address);
+          return peer && toPeerJson(peer);
+        },
+      },
     });
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
@@ -87,9 +139,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
       app,
       service,
       store,
+      node,
+      networkController,
+      topology,
+      udpPorts: node.boundPorts,
       close() {
         closing ??= (async () => {
           await app.close();
+          networkController.stop();
+          await node.stop();
+          await service.close();
           await store.close();
           await closeIdentityWorkers();
         })();

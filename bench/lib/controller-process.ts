@@ -45,6 +45,8 @@ export interface ControllerProcess {
 export interface StartOptions {
   dataDir: string;
   token: string;
+  /** Extra node options for the serve process, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -62,9 +64,20 @@ export async function freePort(): Promise<number> {
 export async function startControllerProcess(options: StartOptions): Promise<ControllerProcess> {
   const endpoint: Endpoint = { host: HOST, port: await freePort() };
   const authHeaders = { 'x-zt1-auth': options.token };
-  const args = [BIN, 'serve', '--data-dir', options.dataDir, '--host', HOST, '--port', String(endpoint.port)];
-  // The UDP side is not measured; an ephemeral port keeps it clear of anything on 9993.
-  args.push('--udp-port', '0');
+  const args = [
+    ...(options.nodeArgs ?? []),
+    BIN,
+    'serve',
+    '--data-dir',
+    options.dataDir,
+    '--host',
+    HOST,
+    '--port',
+    String(endpoint.port),
+    // The UDP side is not measured; an ephemeral port keeps it clear of anything on 9993.
+    '--udp-port',
+    '0',
+  ];
 
   const start = process.hrtime.bigint();
   const child = spawn(process.execPath, args, {

@@ -1,14 +1,10 @@
-// Fills one network with many members straight into the SQLite file while the controller is stopped:
-// much faster than the API, and not part of any measured figure. Records look like real
-// ones: half authorized, each with its own IPv4 address, a name, an identity and version fields.
-import type Database from 'better-sqlite3';
+// Fills one network with many members through the SQLite store while the controller is stopped:
+// much faster than the API, and not part of any measured figure. Records look like real ones: half
+// authorized, each with its own IPv4 address, a name, an identity and version fields.
 import { randomBytes } from 'node:crypto';
 import { newMember } from '../../src/core/member/member-defaults.ts';
 import type { MemberRecord } from '../../src/core/member/member-types.ts';
 import { isMemberAddress } from '../../src/core/network/network-id.ts';
-import { memberToRow } from '../../src/store/record-mapping.ts';
-import type { StoreDatabase } from '../../src/store/schema.ts';
-import { openSqliteDatabase } from '../../src/store/sqlite/sqlite-connection.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 /** The pool and managed route of the benchmark network; `memberIp` stays inside them. */
@@ -62,67 +58,22 @@ function benchMember(networkId: string, address: string, index: number, now: num
   };
 }
 
-/** Inserts rows into `table`, naming the columns after the row's keys (one prepared statement). */
-function bulkInsert(database: Database.Database, table: keyof StoreDatabase, rows: Iterable<object>): void {
-  let insert: Database.Statement | undefined;
-  for (const row of rows) {
-    if (insert === undefined) {
-      const columns = Object.keys(row);
-      insert = database.prepare(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-      );
-    }
-    insert.run(row);
-  }
-}
-
-/**
- * Writes the members into the network (which must exist). The rows come from the store's own
- * mapping (`memberToRow`) and go in through prepared statements in one transaction per batch:
- * `Store.putMember` checks IP uniqueness with a query that scans all of the network's member_ip rows,
- * which makes filling 100,000 members through it quadratic (hours). The store then reads one member
- * back and counts them, so a layout mismatch fails here rather than in the figures.
- */
+/** Writes the members into the network (which must exist) through the store, a few large transactions. */
 export async function populateMembers(
   databaseFile: string,
   networkId: string,
   addresses: readonly string[],
 ): Promise<void> {
-  // Opening the store first brings the schema up to date.
-  await (await openSqliteStore({ file: databaseFile })).close();
-
-  const now = Date.now();
-  const database = openSqliteDatabase(databaseFile);
-  try {
-    const writeBatch = database.transaction((members: MemberRecord[]) => {
-      bulkInsert(database, 'member', members.map(memberToRow));
-      bulkInsert(
-        database,
-        'member_ip',
-        members.flatMap((member) =>
-          member.ipAssignments.map((ip) => ({ network_id: networkId, ip, address: member.address })),
-        ),
-      );
-    });
-    for (let from = 0; from < addresses.length; from += MEMBERS_PER_TRANSACTION) {
-      const to = Math.min(addresses.length, from + MEMBERS_PER_TRANSACTION);
-      const batch: MemberRecord[] = [];
-      for (let index = from; index < to; index++)
-        batch.push(benchMember(networkId, addresses[index]!, index, now));
-      writeBatch(batch);
-    }
-  } finally {
-    database.close();
-  }
-
   const store = await openSqliteStore({ file: databaseFile });
   try {
-    const { total } = await store.countMembers(networkId);
-    const first = await store.getMember(networkId, addresses[0]!);
-    if (total !== addresses.length || first?.ipAssignments[0] !== memberIp(0)) {
-      throw new Error(
-        `populate: the store reads back ${total} members (expected ${addresses.length}) or a different record`,
-      );
+    const now = Date.now();
+    for (let from = 0; from < addresses.length; from += MEMBERS_PER_TRANSACTION) {
+      const to = Math.min(addresses.length, from + MEMBERS_PER_TRANSACTION);
+      await store.transaction(async (tx) => {
+        for (let index = from; index < to; index++) {
+          await tx.putMember(benchMember(networkId, addresses[index]!, index, now));
+        }
+      });
     }
   } finally {
     await store.close();

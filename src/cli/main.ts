@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommand } from './commands/token.ts';
+import { registerPlanetCommand } from './commands/planet.ts';
 import { registerClientCommands } from './commands/client-commands.ts';
 import { CliError } from './cli-error.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerTokenCommand(program);
+  registerPlanetCommand(program);
   registerClientCommands(program);
   return program;
 }
@@ -26,7 +28,10 @@ export async function runCli(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
     if (error instanceof CliError) {
       process.stderr.write(`routeplane: ${error.message}\n`);
       return error.exitCode;

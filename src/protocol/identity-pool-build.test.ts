@@ -51,7 +51,7 @@ test('compiled to .js, the pool starts its worker without tsx and does not keep 
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000, // only catches a hang; generous for loaded CI machines
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     assert.equal(run.signal, null, 'killed by the timeout: a worker kept the process alive or hung');

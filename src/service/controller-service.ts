@@ -14,6 +14,9 @@ import { applyNetworkUpdate } from '../core/network/network-update.ts';
 import type { MemberCounts, NewEvent, Store, StoreTransaction } from '../store/store.ts';
 import { ChangeFeed, type ChangeEvent } from './change-events.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
+import { decideConfigRequest, type ConfigRequester, type ConfigRequestOutcome } from './config-requests.ts';
+import { MemberPresence } from './member-presence.ts';
+import { NetworkCache } from './network-cache.ts';
 
 export interface ControllerServiceOptions {
   store: Store;
@@ -22,6 +25,8 @@ export interface ControllerServiceOptions {
   clock?: () => number;
   /** Uniform random integer in [0, max); injectable for tests. */
   randomBelow?: (max: number) => number;
+  /** How often last-seen times reach the database (ms). */
+  presenceFlushMs?: number;
 }
 
 /** Who asked for a write; recorded in the event log. */
@@ -38,12 +43,29 @@ export class ControllerService {
   private readonly store: Store;
   private readonly clock: () => number;
   private readonly randomBelow: (max: number) => number;
+  private readonly presence: MemberPresence;
+  private readonly networks: NetworkCache;
 
   constructor(options: ControllerServiceOptions) {
     this.store = options.store;
     this.controllerAddress = options.controllerAddress;
     this.clock = options.clock ?? Date.now;
     this.randomBelow = options.randomBelow ?? ((max) => randomInt(max));
+    this.presence = new MemberPresence(
+      (entries) => this.store.transaction((tx) => tx.recordPresence(entries)),
+      options.presenceFlushMs,
+    );
+    this.networks = new NetworkCache((id) => this.store.getNetwork(id));
+    this.changes.subscribe((event) => {
+      if (event.kind === 'network-changed' || event.kind === 'network-deleted') this.networks.invalidate(event.networkId);
+      if (event.kind === 'network-deleted') this.presence.forget(event.networkId);
+      if (event.kind === 'member-deleted') this.presence.forget(event.networkId, event.address);
+    });
+  }
+
+  /** Writes pending presence; call before closing the store. */
+  async close(): Promise<void> {
+    await this.presence.flush();
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -57,14 +79,34 @@ export class ControllerService {
   }
 
   async getNetwork(networkId: string): Promise<NetworkRecord> {
-    const network = await this.store.getNetwork(this.checkNetworkId(networkId));
+    const network = await this.networks.get(this.checkNetworkId(networkId));
     if (!network) throw notFound(`network ${networkId}`);
     return network;
   }
 
   async listMembers(networkId: string): Promise<MemberRecord[]> {
     await this.getNetwork(networkId);
-    return this.store.listMembers(networkId.toLowerCase());
+    return (await this.store.listMembers(networkId.toLowerCase())).map((member) => this.withPresence(member));
+  }
+
+  /** Addresses of the network's active bridges (netconf specialists). */
+  activeBridges(networkId: string): Promise<string[]> {
+    return this.store.listActiveBridges(networkId);
+  }
+
+  /** The identity stored for an address that passed validation before, if any. */
+  knownIdentity(address: string): Promise<string | undefined> {
+    return this.store.getKnownIdentity(address);
+  }
+
+  /** Remembers an identity that passed the memory-hard validation. */
+  async rememberIdentity(address: string, identity: string): Promise<void> {
+    await this.store.transaction((tx) => tx.rememberIdentity(address, identity, this.clock()));
+  }
+
+  /** A member was heard from (config request, HELLO); reaches the database in batches. */
+  notePresence(networkId: string, address: string, time: number, physicalAddress: string): void {
+    this.presence.note({ networkId, address, lastSeen: time, physicalAddress });
   }
 
   async listMemberRevisions(networkId: string): Promise<Array<[string, number]>> {
@@ -81,10 +123,10 @@ export class ControllerService {
     const addr = this.checkMemberAddress(address);
     const member = await this.store.getMember(id, addr);
     if (!member) {
-      if (!(await this.store.getNetwork(id))) throw notFound(`network ${id}`);
+      if (!(await this.networks.get(id))) throw notFound(`network ${id}`);
       throw notFound(`member ${addr} of network ${id}`);
     }
-    return member;
+    return this.withPresence(member);
   }
 
   // ---- network writes ----------------------------------------------------------------------
@@ -189,7 +231,45 @@ export class ControllerService {
     });
   }
 
+  // ---- protocol writes ---------------------------------------------------------------------
+
+  /**
+   * A member asked for its network config: create or update its record as the stock controller
+   * does and say whether it gets a config. Writes only when the record changed.
+   */
+  async handleConfigRequest(request: ConfigRequester): Promise<ConfigRequestOutcome> {
+    const networkId = this.checkNetworkId(request.networkId);
+    const address = this.checkMemberAddress(request.address);
+    const normalized = { ...request, networkId, address };
+    const actor: Actor = { name: 'protocol' };
+    return this.write(async (tx, changes) => {
+      const now = this.clock();
+      const decision = await decideConfigRequest(tx, normalized, now, () => this.randomBelow(2 ** 32) / 2 ** 32);
+      if (decision.write) {
+        await tx.putMember(decision.write);
+        for (const event of decision.events) {
+          await tx.appendEvent(this.event(networkId, address, event.type, actor, event.reason, event.data));
+        }
+        changes.push({
+          kind: 'member-changed',
+          networkId,
+          address,
+          revision: decision.write.revision,
+          authorized: decision.write.authorized,
+        });
+      }
+      return decision.outcome;
+    });
+  }
+
   // ---- internals ---------------------------------------------------------------------------
+
+  /** Overlays the in-memory last-seen data, fresher than what was last flushed. */
+  private withPresence(member: MemberRecord): MemberRecord {
+    const seen = this.presence.get(member.networkId, member.address);
+    if (!seen || (member.lastSeen !== undefined && member.lastSeen >= seen.lastSeen)) return member;
+    return { ...member, lastSeen: seen.lastSeen, physicalAddress: seen.physicalAddress };
+  }
 
   /** Runs one transaction and publishes its changes only after it committed. */
   private async write<T>(fn: (tx: StoreTransaction, changes: ChangeEvent[]) => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import {
   eventToRow,
   managedRouteFromRow,
   manualRoutesToRows,
+  MEMBER_COLUMNS,
   memberFromRow,
   memberToRow,
   networkFromRow,
@@ -24,6 +25,7 @@ import type {
   EventQuery,
   MemberCounts,
   NewEvent,
+  PresenceRecord,
   RouteSource,
   SourcedRoute,
   Store,
@@ -49,7 +51,10 @@ export function createKyselyStore(backend: KyselyBackend): Store {
 }
 
 function ipConflict(ip: string, holder: string, networkId: string): RpError {
-  return new RpError(ErrorCodes.CONFLICT, `${ip} is already assigned to member ${holder} in network ${networkId}`);
+  return new RpError(
+    ErrorCodes.CONFLICT,
+    `${ip} is already assigned to member ${holder} in network ${networkId}`,
+  );
 }
 
 function misuse(message: string): RpError {
@@ -121,22 +126,22 @@ class Reads implements StoreReader {
     this.guard();
     const row = await this.db
       .selectFrom('member')
-      .selectAll()
+      .select(MEMBER_COLUMNS)
       .where('network_id', '=', networkId)
       .where('address', '=', address)
       .executeTakeFirst();
-    return row === undefined ? undefined : memberFromRow(row);
+    return row === undefined ? undefined : memberFromRow(networkId, row);
   }
 
   async listMembers(networkId: string): Promise<MemberRecord[]> {
     this.guard();
     const rows = await this.db
       .selectFrom('member')
-      .selectAll()
+      .select(MEMBER_COLUMNS)
       .where('network_id', '=', networkId)
       .orderBy('address')
       .execute();
-    return rows.map(memberFromRow);
+    return rows.map((row) => memberFromRow(networkId, row));
   }
 
   async listMemberRevisions(networkId: string): Promise<Array<[string, number]>> {
@@ -172,6 +177,28 @@ class Reads implements StoreReader {
       .where('ip', '=', ip)
       .executeTakeFirst();
     return row?.address;
+  }
+
+  async getKnownIdentity(address: string): Promise<string | undefined> {
+    this.guard();
+    const row = await this.db
+      .selectFrom('known_identity')
+      .select('identity')
+      .where('address', '=', address)
+      .executeTakeFirst();
+    return row?.identity;
+  }
+
+  async listActiveBridges(networkId: string): Promise<string[]> {
+    this.guard();
+    const rows = await this.db
+      .selectFrom('member')
+      .select('address')
+      .where('network_id', '=', networkId)
+      .where('active_bridge', '=', 1)
+      .orderBy('address')
+      .execute();
+    return rows.map((row) => row.address);
   }
 
   async listEvents(query: EventQuery): Promise<StoredEvent[]> {
@@ -212,7 +239,9 @@ class Writes extends Reads implements StoreTransaction {
       .insertInto('network')
       .values(row)
       .onConflict((oc) =>
-        oc.column('id').doUpdateSet({ revision: row.revision, creation_time: row.creation_time, doc: row.doc }),
+        oc
+          .column('id')
+          .doUpdateSet({ revision: row.revision, creation_time: row.creation_time, doc: row.doc }),
       )
       .execute();
     await this.replaceRoutes(network.id, 'manual', manualRoutesToRows(network.id, network.routes));
@@ -220,7 +249,11 @@ class Writes extends Reads implements StoreTransaction {
 
   async putRoutes(networkId: string, source: RouteSource, routes: SourcedRoute[]): Promise<void> {
     this.guard();
-    const exists = await this.db.selectFrom('network').select('id').where('id', '=', networkId).executeTakeFirst();
+    const exists = await this.db
+      .selectFrom('network')
+      .select('id')
+      .where('id', '=', networkId)
+      .executeTakeFirst();
     if (exists === undefined) throw notFound(`network ${networkId}`);
     await this.replaceRoutes(networkId, source, routesToRows(networkId, source, routes));
   }
@@ -231,7 +264,11 @@ class Writes extends Reads implements StoreTransaction {
     source: RouteSource,
     rows: Array<Insertable<RouteTable>>,
   ): Promise<void> {
-    await this.db.deleteFrom('route').where('network_id', '=', networkId).where('source', '=', source).execute();
+    await this.db
+      .deleteFrom('route')
+      .where('network_id', '=', networkId)
+      .where('source', '=', source)
+      .execute();
     if (rows.length > 0) await this.db.insertInto('route').values(rows).execute();
   }
 
@@ -251,26 +288,29 @@ class Writes extends Reads implements StoreTransaction {
     // ipAssignments is kept verbatim; the uniqueness rows hold each IP once.
     const wanted = [...new Set(member.ipAssignments)];
 
-    // One indexed read answers both questions: which IPs this member holds now, and whether another
-    // member holds one it wants. Checking first gives a precise message and leaves no failed
-    // statement behind (PostgreSQL would abort the transaction on one).
-    const rows = await this.db
+    // Checking first gives a precise message and leaves no failed statement behind (PostgreSQL
+    // would abort the whole transaction on one); the primary key of member_ip stays the backstop.
+    const heldRows = await this.db
       .selectFrom('member_ip')
-      .select(['ip', 'address'])
+      .select('ip')
       .where('network_id', '=', networkId)
-      .where((eb) =>
-        wanted.length === 0 ? eb('address', '=', address) : eb.or([eb('address', '=', address), eb('ip', 'in', wanted)]),
-      )
+      .where('address', '=', address)
       .execute();
-    const held = new Set<string>();
-    const others = new Map<string, string>();
-    for (const row of rows) {
-      if (row.address === address) held.add(row.ip);
-      else others.set(row.ip, row.address);
-    }
-    for (const ip of wanted) {
-      const holder = others.get(ip);
-      if (holder !== undefined) throw ipConflict(ip, holder, networkId);
+    const held = new Set(heldRows.map((row) => row.ip));
+    const added = wanted.filter((ip) => !held.has(ip));
+    if (added.length > 0) {
+      const taken = await this.db
+        .selectFrom('member_ip')
+        .select(['ip', 'address'])
+        .where('network_id', '=', networkId)
+        .where('ip', 'in', added)
+        .execute();
+      // Report the first IP in assignment order, whatever order the rows came in.
+      const holders = new Map(taken.map((row) => [row.ip, row.address]));
+      for (const ip of added) {
+        const holder = holders.get(ip);
+        if (holder !== undefined) throw ipConflict(ip, holder, networkId);
+      }
     }
 
     const row = memberToRow(member);
@@ -282,6 +322,7 @@ class Writes extends Reads implements StoreTransaction {
           oc.columns(['network_id', 'address']).doUpdateSet({
             revision: row.revision,
             authorized: row.authorized,
+            active_bridge: row.active_bridge ?? 0,
             creation_time: row.creation_time,
             ip_assignments: row.ip_assignments,
             doc: row.doc,
@@ -294,8 +335,8 @@ class Writes extends Reads implements StoreTransaction {
     }
 
     // Touch member_ip only for IPs that changed: the common write (lastSeen, revision) leaves it alone.
-    const removed = [...held].filter((ip) => !wanted.includes(ip));
-    const added = wanted.filter((ip) => !held.has(ip));
+    const keep = new Set(wanted);
+    const removed = [...held].filter((ip) => !keep.has(ip));
     if (removed.length > 0) {
       await this.db
         .deleteFrom('member_ip')
@@ -324,7 +365,11 @@ class Writes extends Reads implements StoreTransaction {
 
   async deleteMember(networkId: string, address: string): Promise<boolean> {
     this.guard();
-    await this.db.deleteFrom('member_ip').where('network_id', '=', networkId).where('address', '=', address).execute();
+    await this.db
+      .deleteFrom('member_ip')
+      .where('network_id', '=', networkId)
+      .where('address', '=', address)
+      .execute();
     const result = await this.db
       .deleteFrom('member')
       .where('network_id', '=', networkId)
@@ -333,9 +378,34 @@ class Writes extends Reads implements StoreTransaction {
     return result.numDeletedRows > 0n;
   }
 
+  async recordPresence(entries: readonly PresenceRecord[]): Promise<void> {
+    this.guard();
+    for (const entry of entries) {
+      await this.db
+        .updateTable('member')
+        .set({ last_seen: entry.lastSeen, physical_address: entry.physicalAddress })
+        .where('network_id', '=', entry.networkId)
+        .where('address', '=', entry.address)
+        .execute();
+    }
+  }
+
+  async rememberIdentity(address: string, identity: string, time: number): Promise<void> {
+    this.guard();
+    await this.db
+      .insertInto('known_identity')
+      .values({ address, identity, validated_at: time })
+      .onConflict((oc) => oc.column('address').doNothing())
+      .execute();
+  }
+
   async appendEvent(event: NewEvent): Promise<number> {
     this.guard();
-    const row = await this.db.insertInto('event').values(eventToRow(event)).returning('id').executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('event')
+      .values(eventToRow(event))
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return toNumber(row.id);
   }
 }

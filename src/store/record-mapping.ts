@@ -46,7 +46,10 @@ export function routesToRows(
   }));
 }
 
-export function manualRoutesToRows(networkId: string, routes: readonly ManagedRoute[]): Array<Insertable<RouteTable>> {
+export function manualRoutesToRows(
+  networkId: string,
+  routes: readonly ManagedRoute[],
+): Array<Insertable<RouteTable>> {
   return routesToRows(
     networkId,
     'manual',
@@ -70,31 +73,59 @@ export function storedRouteFromRow(row: Selectable<RouteTable>): StoredRoute {
 }
 
 export function memberToRow(member: MemberRecord): Insertable<MemberTable> {
-  const { networkId, address, revision, authorized, creationTime, ipAssignments, ...doc } = member;
+  const {
+    networkId,
+    address,
+    revision,
+    authorized,
+    creationTime,
+    ipAssignments,
+    lastSeen: _lastSeen,
+    physicalAddress: _physicalAddress,
+    ...doc
+  } = member;
   return {
     network_id: networkId,
     address,
     revision,
     authorized: authorized ? 1 : 0,
+    active_bridge: member.activeBridge ? 1 : 0,
     creation_time: creationTime,
     ip_assignments: JSON.stringify(ipAssignments),
     doc: JSON.stringify(doc),
   };
 }
 
-export function memberFromRow(row: Selectable<MemberTable>): MemberRecord {
+/** The member columns a read needs; network_id is left out because the caller knows it. */
+export const MEMBER_COLUMNS = [
+  'address',
+  'revision',
+  'authorized',
+  'creation_time',
+  'ip_assignments',
+  'doc',
+  'last_seen',
+  'physical_address',
+] as const;
+
+export function memberFromRow(
+  networkId: string,
+  row: Pick<Selectable<MemberTable>, (typeof MEMBER_COLUMNS)[number]>,
+): MemberRecord {
   const doc = JSON.parse(row.doc) as Omit<
     MemberRecord,
     'networkId' | 'address' | 'revision' | 'authorized' | 'creationTime' | 'ipAssignments'
   >;
   return {
-    networkId: row.network_id,
+    networkId,
     address: row.address,
     ...doc,
     authorized: Number(row.authorized) === 1,
     ipAssignments: JSON.parse(row.ip_assignments) as string[],
     creationTime: toNumber(row.creation_time),
     revision: toNumber(row.revision),
+    ...(row.last_seen === null ? {} : { lastSeen: toNumber(row.last_seen) }),
+    ...(row.physical_address === null ? {} : { physicalAddress: row.physical_address }),
   };
 }
 

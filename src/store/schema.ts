@@ -43,6 +43,12 @@ export interface MemberTable {
   ip_assignments: string;
   /** JSON of the MemberRecord fields that have no column of their own. */
   doc: string;
+  /** 0 or 1, mirrors doc.activeBridge for the specialists query. */
+  active_bridge: ColumnType<number, number | undefined, number>;
+  /** ms; written only by recordPresence. */
+  last_seen: ColumnType<number | string | bigint | null, never, number>;
+  /** `ip/port`; written only by recordPresence. */
+  physical_address: ColumnType<string | null, never, string>;
 }
 
 export interface MemberIpTable {
@@ -64,6 +70,13 @@ export interface EventTable {
   data: string;
 }
 
+export interface KnownIdentityTable {
+  address: string;
+  /** `addr:0:pub`, the public form only. */
+  identity: string;
+  validated_at: Int8;
+}
+
 export interface StoreDatabase {
   setting: SettingTable;
   network: NetworkTable;
@@ -71,4 +84,5 @@ export interface StoreDatabase {
   member: MemberTable;
   member_ip: MemberIpTable;
   event: EventTable;
+  known_identity: KnownIdentityTable;
 }

@@ -24,6 +24,13 @@ export interface StoredEvent {
 
 export type NewEvent = Omit<StoredEvent, 'id'>;
 
+export interface PresenceRecord {
+  networkId: string;
+  address: string;
+  lastSeen: number;
+  physicalAddress: string;
+}
+
 /**
  * Who wrote a route. Each writer replaces only its own source: `putNetwork` writes `manual`, the IPAM
  * sync `ipam`, the advertisement engine `advertised`, so no sync ever wipes another's routes.
@@ -72,6 +79,12 @@ export interface StoreReader {
   findIpOwner(networkId: string, ip: string): Promise<string | undefined>;
 
   /** Events in id order, optionally of one network, after an id, at most `limit` of them. */
+  /** The public identity string stored for an address whose identity passed validation, if any. */
+  getKnownIdentity(address: string): Promise<string | undefined>;
+
+  /** Addresses of the network's members marked activeBridge (the netconf specialists). */
+  listActiveBridges(networkId: string): Promise<string[]>;
+
   listEvents(query: EventQuery): Promise<StoredEvent[]>;
 }
 
@@ -95,6 +108,13 @@ export interface StoreWriter {
   putMember(member: MemberRecord): Promise<void>;
   deleteMember(networkId: string, address: string): Promise<boolean>;
   appendEvent(event: NewEvent): Promise<number>;
+  /**
+   * Sets when and from where members were last seen, without touching their revision or record.
+   * Members that no longer exist are skipped. The only writer of lastSeen/physicalAddress.
+   */
+  recordPresence(entries: readonly PresenceRecord[]): Promise<void>;
+  /** Remembers an identity that passed validation; the first one stored for an address wins. */
+  rememberIdentity(address: string, identity: string, time: number): Promise<void>;
 }
 
 export type StoreTransaction = StoreReader & StoreWriter;

@@ -43,7 +43,14 @@ export async function startTestController(options: { recordedIdentity?: boolean 
     copyFileSync(sharedFile('run-baseline', 'controller-identity.public'), join(dataDir, 'identity.public'));
   }
   const boot = () =>
-    startController({ dataDir, host: '127.0.0.1', port: 0, udpPort: 0, logger: pino({ level: 'silent' }) });
+    startController({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      udpPort: 0,
+      udpBind: '127.0.0.1',
+      logger: pino({ level: 'silent' }),
+    });
   let controller = await boot();
   let stopped = false;
 

@@ -1,6 +1,12 @@
 // `routeplane serve`: runs the controller until SIGTERM/SIGINT, then shuts down gracefully.
 import type { Command } from 'commander';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_UDP_PORT, parsePort } from '../default-options.ts';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_UDP_PORT,
+  parsePort,
+} from '../default-options.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -10,37 +16,61 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'HTTP API listen address', DEFAULT_HOST)
     .option('--port <port>', 'HTTP API port', (v) => parsePort(v), DEFAULT_PORT)
     .option('--udp-port <port>', 'ZeroTier UDP port', (v) => parsePort(v, 'udp-port'), DEFAULT_UDP_PORT)
-    .action(async (options: { dataDir: string; host: string; port: number; udpPort: number }) => {
-      // Loaded here, not at the top: the server's modules (fastify, SQLite, protocol) take about a
-      // second to load, which every client command would otherwise pay.
-      const { startController } = await import('../../main.ts');
-      const controller = await startController({
-        dataDir: options.dataDir,
-        host: options.host,
-        port: options.port,
-        udpPort: options.udpPort,
-        token: process.env.ROUTEPLANE_TOKEN,
-      });
-      const say = (line: string) => process.stdout.write(`${line}\n`);
-      say(`routeplane: controller ${controller.identity.address}${controller.identityCreated ? ' (new identity)' : ''}`);
-      say(`routeplane: API listening on ${controller.url}`);
-      say(
-        process.env.ROUTEPLANE_TOKEN
-          ? 'routeplane: API token from ROUTEPLANE_TOKEN'
-          : `routeplane: API token in ${controller.tokenFile}`,
-      );
-      say(`routeplane: data in ${controller.dataDir}`);
+    .option('--udp-bind <address>', 'ZeroTier UDP listen address (default: all interfaces, IPv4 and IPv6)')
+    .option('--planet <file>', "follow this planet's roots (default: act as the root of our own planet)")
+    .action(
+      async (options: {
+        dataDir: string;
+        host: string;
+        port: number;
+        udpPort: number;
+        udpBind?: string;
+        planet?: string;
+      }) => {
+        // Loaded here, not at the top: the server's modules (fastify, SQLite, protocol) take about a
+        // second to load, which every client command would otherwise pay.
+        const { startController } = await import('../../main.ts');
+        const controller = await startController({
+          dataDir: options.dataDir,
+          host: options.host,
+          port: options.port,
+          udpPort: options.udpPort,
+          udpBind: options.udpBind,
+          planetFile: options.planet,
+          token: process.env.ROUTEPLANE_TOKEN,
+        });
+        const say = (line: string) => process.stdout.write(`${line}\n`);
+        say(
+          `routeplane: controller ${controller.identity.address}${controller.identityCreated ? ' (new identity)' : ''}`,
+        );
+        say(`routeplane: API listening on ${controller.url}`);
+        say(
+          process.env.ROUTEPLANE_TOKEN
+            ? 'routeplane: API token from ROUTEPLANE_TOKEN'
+            : `routeplane: API token in ${controller.tokenFile}`,
+        );
+        say(`routeplane: data in ${controller.dataDir}`);
+        const ports = controller.udpPorts;
+        say(
+          `routeplane: ZeroTier UDP on ${[
+            ports.ipv4 && `IPv4 port ${ports.ipv4}`,
+            ports.ipv6 && `IPv6 port ${ports.ipv6}`,
+          ]
+            .filter(Boolean)
+            .join(', ')}; planet: ${controller.topology.source}`,
+        );
 
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          say(`routeplane: ${signal} received, shutting down`);
-          controller.close().then(resolve, (error: unknown) => {
-            process.stderr.write(`routeplane: shutdown failed: ${String(error)}\n`);
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-    });
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            say(`routeplane: ${signal} received, shutting down`);
+            controller.close().then(resolve, (error: unknown) => {
+              process.stderr.write(`routeplane: shutdown failed: ${String(error)}\n`);
+              resolve();
+            });
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
+      },
+    );
 }

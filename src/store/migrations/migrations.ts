@@ -2,9 +2,11 @@
 // compiled to dist/, and bundled. Names sort in the order they run; add new ones at the end.
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
+import { memberPresenceMigration } from './0002-member-presence.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
+  '0002-member-presence': memberPresenceMigration,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,7 @@ import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './sqlite-connection.ts';
 import { RouteplaneSqliteDialect } from './sqlite-dialect.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
+import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; it and its directory are created when missing. */
@@ -15,7 +16,9 @@ export interface SqliteStoreOptions {
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const database = openSqliteDatabase(options.file);
-  const db = new Kysely<StoreDatabase>({ dialect: new RouteplaneSqliteDialect({ database }) });
+  const db = new Kysely<StoreDatabase>({
+    dialect: new RouteplaneSqliteDialect({ database: withStatementCache(database) }),
+  });
   try {
     await migrateToLatest(db);
   } catch (error) {

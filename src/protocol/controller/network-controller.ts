@@ -1,0 +1,343 @@
+// The controller's protocol duties (PROTOCOL-NOTES §2.5, §3): answer NETWORK_CONFIG_REQUEST with a
+// signed config or an ERROR, push a new config to every online member after each committed change
+// of its network or member record, and track the members' acknowledgements of those pushes.
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ChangeEvent } from '../../service/change-events.ts';
+import type { ControllerService } from '../../service/controller-service.ts';
+import type { Identity } from '../identity.ts';
+import { CONFIG_FLAG_FAST_PROPAGATE } from '../netconf/config-chunks.ts';
+import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
+import {
+  decodeNetworkConfigRequest,
+  requestMetadata,
+  supportsRulesEngine,
+} from '../netconf/network-config-request.ts';
+import { Verb } from '../packet.ts';
+import type { IncomingOk, IncomingPacket, ZeroTierNode } from '../node/zerotier-node.ts';
+import { buildSignedConfig } from './config-builder.ts';
+import { MemberSessions, type MemberSession } from './member-sessions.ts';
+
+export interface NetworkControllerOptions {
+  node: ZeroTierNode;
+  service: ControllerService;
+  identity: Identity;
+  clock?: () => number;
+  logger?: Logger;
+  registry?: Registry;
+  /** Stock ignores a repeated request from the same member within this window. */
+  repeatRequestWindowMs?: number;
+  /** Pushes of a burst of changes are coalesced for this long. */
+  pushDelayMs?: number;
+}
+
+interface Metrics {
+  requests: Counter<'outcome'>;
+  pushes: Counter<'result'>;
+  acks: Counter;
+  ackDelay: Histogram;
+  online: Gauge;
+}
+
+function createMetrics(registry: Registry | undefined, sessions: MemberSessions): Metrics {
+  const registers = registry ? [registry] : [];
+  return {
+    requests: new Counter({
+      name: 'routeplane_config_requests_total',
+      help: 'NETWORK_CONFIG_REQUESTs by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    pushes: new Counter({
+      name: 'routeplane_config_pushes_total',
+      help: 'NETWORK_CONFIG pushes to online members',
+      labelNames: ['result'],
+      registers,
+    }),
+    acks: new Counter({ name: 'routeplane_config_push_acks_total', help: 'Pushes acknowledged by members', registers }),
+    ackDelay: new Histogram({
+      name: 'routeplane_config_push_ack_seconds',
+      help: 'Time from a push to the member acknowledging it',
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers,
+    }),
+    online: new Gauge({
+      name: 'routeplane_online_members',
+      help: 'Members that requested a config in the last 120 s',
+      registers,
+      collect() {
+        this.set(sessions.size);
+      },
+    }),
+  };
+}
+
+export class NetworkController {
+  readonly sessions = new MemberSessions();
+  private readonly node: ZeroTierNode;
+  private readonly service: ControllerService;
+  private readonly identity: Identity;
+  private readonly clock: () => number;
+  private readonly logger?: Logger;
+  private readonly metrics: Metrics;
+  private readonly repeatWindow: number;
+  private readonly pushDelay: number;
+  private readonly lastRequest = new Map<string, number>();
+  private readonly pendingPushes = new Map<string, Set<string>>();
+  private readonly pushPacketIds = new Map<bigint, MemberSession>();
+  private pushTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(options: NetworkControllerOptions) {
+    this.node = options.node;
+    this.service = options.service;
+    this.identity = options.identity;
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger;
+    this.repeatWindow = options.repeatRequestWindowMs ?? 1000;
+    this.pushDelay = options.pushDelayMs ?? 5;
+    this.metrics = createMetrics(options.registry, this.sessions);
+  }
+
+  start(): void {
+    this.unsubscribers.push(
+      this.node.onVerb(Verb.NETWORK_CONFIG_REQUEST, (packet) => void this.onConfigRequest(packet)),
+      this.node.onOk(Verb.ECHO, (packet) => this.onPushAck(packet)),
+      this.service.changes.subscribe((event) => this.onChange(event)),
+    );
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+  }
+
+  /** Members that requested a config recently, for the API's `online` field. */
+  isOnline(networkId: string, address: string): boolean {
+    return this.sessions.isOnline(this.sessions.get(networkId, address), this.clock());
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  private async onConfigRequest(packet: IncomingPacket): Promise<void> {
+    const now = this.clock();
+    let request;
+    try {
+      request = decodeNetworkConfigRequest(packet.payload);
+    } catch (error) {
+      this.metrics.requests.inc({ outcome: 'malformed' });
+      this.logger?.debug({ err: error, from: packet.source }, 'malformed NETWORK_CONFIG_REQUEST');
+      return;
+    }
+    const { networkId } = request;
+    const key = `${networkId}/${packet.source}`;
+    const previous = this.lastRequest.get(key);
+    if (previous !== undefined && now - previous < this.repeatWindow) {
+      this.metrics.requests.inc({ outcome: 'repeat-ignored' });
+      return;
+    }
+    this.lastRequest.set(key, now);
+    if (this.lastRequest.size > 200_000) this.pruneRequestTimes(now);
+
+    const nwidBytes = networkIdBytes(networkId);
+    if (networkId.slice(0, 10) !== this.identity.address) {
+      this.metrics.requests.inc({ outcome: 'not-found' });
+      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
+      return;
+    }
+
+    const metadata = requestMetadata(request.metadata);
+    const version =
+      metadata.majorVersion !== undefined && metadata.minorVersion !== undefined && metadata.revision !== undefined
+        ? {
+            major: metadata.majorVersion,
+            minor: metadata.minorVersion,
+            rev: metadata.revision,
+            proto: metadata.protocolVersion ?? -1,
+          }
+        : undefined;
+
+    let outcome;
+    try {
+      outcome = await this.service.handleConfigRequest({
+        networkId,
+        address: packet.source,
+        identity: packet.peer.identity.toString(false),
+        version,
+      });
+      this.service.notePresence(networkId, packet.source, now, formatPath(packet.path));
+    } catch (error) {
+      this.metrics.requests.inc({ outcome: 'error' });
+      this.logger?.error({ err: error, networkId, member: packet.source }, 'config request failed');
+      return;
+    }
+
+    const session = this.sessions.record({
+      networkId,
+      address: packet.source,
+      lastRequestAt: now,
+      rulesEngineSupported: supportsRulesEngine(metadata),
+      authorized: outcome.kind === 'authorized',
+    });
+
+    if (outcome.kind === 'not-found') {
+      this.metrics.requests.inc({ outcome: 'not-found' });
+      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
+      return;
+    }
+    if (outcome.kind === 'denied') {
+      this.metrics.requests.inc({ outcome: `denied-${outcome.reason}` });
+      this.node.sendError(
+        packet.source,
+        Verb.NETWORK_CONFIG_REQUEST,
+        packet.packetId,
+        NcrErrorCode.ACCESS_DENIED,
+        nwidBytes,
+      );
+      return;
+    }
+
+    const built = buildSignedConfig(this.identity, {
+      network: outcome.network,
+      member: outcome.member,
+      routes: outcome.network.routes,
+      activeBridges: await this.service.activeBridges(networkId),
+      rulesEngineSupported: session.rulesEngineSupported,
+      now,
+    });
+    for (const chunk of built.chunks) {
+      this.node.sendOk(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, chunk);
+    }
+    session.lastPush = {
+      updateId: built.updateId,
+      sentAt: now,
+      networkRevision: outcome.network.revision,
+      memberRevision: outcome.member.revision,
+    };
+    this.metrics.requests.inc({ outcome: 'config' });
+  }
+
+  // ---- pushes ------------------------------------------------------------------------------
+
+  private onChange(event: ChangeEvent): void {
+    const now = this.clock();
+    switch (event.kind) {
+      case 'network-deleted':
+        this.sessions.forget(event.networkId);
+        return;
+      case 'member-deleted':
+        this.sessions.forget(event.networkId, event.address);
+        return;
+      case 'network-changed':
+        for (const session of this.sessions.online(event.networkId, now)) {
+          if (session.authorized) this.queuePush(session);
+        }
+        return;
+      case 'member-changed': {
+        const session = this.sessions.get(event.networkId, event.address);
+        if (!this.sessions.isOnline(session, now)) return;
+        session.authorized = event.authorized;
+        // A deauthorized member gets no new config; its next request is denied (stock behaviour).
+        if (event.authorized) this.queuePush(session);
+      }
+    }
+  }
+
+  private queuePush(session: MemberSession): void {
+    let members = this.pendingPushes.get(session.networkId);
+    if (!members) {
+      members = new Set();
+      this.pendingPushes.set(session.networkId, members);
+    }
+    members.add(session.address);
+    this.pushTimer ??= setTimeout(() => void this.flushPushes(), this.pushDelay);
+  }
+
+  private async flushPushes(): Promise<void> {
+    this.pushTimer = undefined;
+    const batches = [...this.pendingPushes];
+    this.pendingPushes.clear();
+    for (const [networkId, addresses] of batches) {
+      let network;
+      try {
+        network = await this.service.getNetwork(networkId);
+      } catch {
+        continue; // deleted meanwhile
+      }
+      const activeBridges = await this.service.activeBridges(networkId);
+      for (const address of addresses) {
+        const session = this.sessions.get(networkId, address);
+        if (!session) continue;
+        try {
+          const member = await this.service.getMember(networkId, address);
+          if (!member.authorized || member.identity === undefined) continue;
+          const now = this.clock();
+          const built = buildSignedConfig(this.identity, {
+            network,
+            member,
+            routes: network.routes,
+            activeBridges,
+            rulesEngineSupported: session.rulesEngineSupported,
+            now,
+            flags: CONFIG_FLAG_FAST_PROPAGATE,
+          });
+          for (const chunk of built.chunks) {
+            const packetId = this.node.send(address, Verb.NETWORK_CONFIG, chunk, { expectReply: true });
+            this.pushPacketIds.set(packetId, session);
+          }
+          session.lastPush = {
+            updateId: built.updateId,
+            sentAt: now,
+            networkRevision: network.revision,
+            memberRevision: member.revision,
+          };
+          this.metrics.pushes.inc({ result: 'sent' });
+        } catch (error) {
+          this.metrics.pushes.inc({ result: 'failed' });
+          this.logger?.warn({ err: error, networkId, member: address }, 'config push failed');
+        }
+      }
+    }
+    if (this.pushPacketIds.size > 100_000) this.pushPacketIds.clear();
+  }
+
+  private onPushAck(packet: IncomingOk): void {
+    const ack = decodeConfigAck(
+      concat(Verb.ECHO, packet.inRePacketId, packet.body),
+    );
+    const session = this.pushPacketIds.get(packet.inRePacketId);
+    if (!ack || !session || session.address !== packet.source) return;
+    this.pushPacketIds.delete(packet.inRePacketId);
+    const push = session.lastPush;
+    if (!push || push.updateId !== ack.updateId || push.ackedAt !== undefined) return;
+    push.ackedAt = this.clock();
+    this.metrics.acks.inc();
+    this.metrics.ackDelay.observe((push.ackedAt - push.sentAt) / 1000);
+  }
+
+  private pruneRequestTimes(now: number): void {
+    for (const [key, time] of this.lastRequest) {
+      if (now - time > this.repeatWindow) this.lastRequest.delete(key);
+    }
+  }
+}
+
+function networkIdBytes(networkId: string): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(`0x${networkId}`));
+  return bytes;
+}
+
+function formatPath(path: { ip: string; port: number }): string {
+  return `${path.ip}/${path.port}`;
+}
+
+/** Rebuilds the OK payload `<verb><in-re id><body>` the ack decoder reads. */
+function concat(verb: number, inRePacketId: bigint, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(9 + body.length);
+  out[0] = verb;
+  new DataView(out.buffer).setBigUint64(1, inRePacketId);
+  out.set(body, 9);
+  return out;
+}

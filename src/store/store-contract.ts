@@ -1,0 +1,587 @@
+// The contract every Store backend must pass. Each backend's test file calls runStoreContract with a
+// way to open a fresh, empty store on real storage (a temp SQLite file, a scratch PostgreSQL schema).
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ErrorCodes, RpError } from '../core/errors.ts';
+import type { MemberRecord } from '../core/member/member-types.ts';
+import type { NetworkRecord } from '../core/network/network-types.ts';
+import { memberRecordArbitrary, networkRecordArbitrary } from './record-arbitraries.ts';
+import { sampleMember, sampleNetwork } from './record-samples.ts';
+import type { NewEvent, SourcedRoute, Store, StoredEvent } from './store.ts';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Closes the current store and opens the same data again. */
+  reopen: () => Promise<Store>;
+  /** Closes whatever is open and removes the data. */
+  cleanup: () => Promise<void>;
+}
+
+const NWID = '8056c2e21c000001';
+const OTHER_NWID = '8056c2e21c000002';
+
+function sampleEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    time: 1_700_000_000_123,
+    networkId: NWID,
+    memberAddress: null,
+    type: 'network.created',
+    actor: 'api',
+    reason: 'created through the API',
+    data: {},
+    ...overrides,
+  };
+}
+
+const ipam = (target: string, via: string | null = null): SourcedRoute => ({
+  target,
+  via,
+  owner: 'subnet:1',
+  metric: 10,
+});
+
+function isRpError(code: string, message?: string | RegExp) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof RpError, `expected an RpError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    if (typeof message === 'string') assert.equal(error.message, message);
+    else if (message !== undefined) assert.match(error.message, message);
+    return true;
+  };
+}
+
+class Rollback extends Error {}
+
+export function runStoreContract(backend: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`Store contract: ${backend}`, () => {
+    let subject: StoreUnderTest;
+    let store: Store;
+
+    beforeEach(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
+    const putNetworks = (...networks: NetworkRecord[]) =>
+      store.transaction(async (tx) => {
+        for (const network of networks) await tx.putNetwork(network);
+      });
+    const putMembers = (...members: MemberRecord[]) =>
+      store.transaction(async (tx) => {
+        for (const member of members) await tx.putMember(member);
+      });
+
+    describe('settings', () => {
+      it('returns undefined for a missing key, then the last value set', async () => {
+        assert.equal(await store.getSetting('instance-id'), undefined);
+        await store.transaction((tx) => tx.setSetting('instance-id', 'a'));
+        assert.equal(await store.getSetting('instance-id'), 'a');
+        await store.transaction((tx) => tx.setSetting('instance-id', 'b'));
+        await store.transaction((tx) => tx.setSetting('other', ''));
+        assert.equal(await store.getSetting('instance-id'), 'b');
+        assert.equal(await store.getSetting('other'), '');
+      });
+    });
+
+    describe('networks', () => {
+      it('puts, gets, replaces and deletes a network', async () => {
+        const network = sampleNetwork(NWID, { dns: { domain: 'zt.example', servers: ['10.147.17.1'] } });
+        await putNetworks(network);
+        assert.deepEqual(await store.getNetwork(NWID), network);
+
+        const changed = sampleNetwork(NWID, { name: 'renamed', revision: 2, mtu: 1400, routes: [] });
+        await putNetworks(changed);
+        assert.deepEqual(await store.getNetwork(NWID), changed);
+
+        assert.equal(await store.getNetwork(OTHER_NWID), undefined);
+        assert.equal(await store.transaction((tx) => tx.deleteNetwork(NWID)), true);
+        assert.equal(await store.getNetwork(NWID), undefined);
+        assert.equal(await store.transaction((tx) => tx.deleteNetwork(NWID)), false);
+      });
+
+      it('lists networks and their ids ordered by id', async () => {
+        const ids = ['8056c2e21c0000ff', '8056c2e21c000001', '1111111111000001', '8056c2e21c00000a'];
+        await putNetworks(
+          ...ids.map((id) =>
+            sampleNetwork(id, { routes: [{ target: `10.0.${id.at(-1)}.0/24`, via: null }] }),
+          ),
+        );
+        const sorted = [...ids].sort();
+        assert.deepEqual(await store.listNetworkIds(), sorted);
+        const networks = await store.listNetworks();
+        assert.deepEqual(
+          networks.map((network) => network.id),
+          sorted,
+        );
+        for (const network of networks) assert.deepEqual(network, await store.getNetwork(network.id));
+      });
+
+      it('keeps routes in the order given, including a parent and child sharing an address', async () => {
+        const routes = [
+          { target: '10.0.0.0/8', via: null },
+          { target: '10.0.0.0/24', via: null },
+          { target: '192.168.0.0/16', via: '10.0.0.1' },
+          { target: '0.0.0.0/0', via: '10.0.0.254' },
+          { target: 'fd00:1234::/64', via: null },
+          { target: '10.1.0.0/16', via: '10.0.0.2' },
+        ];
+        await putNetworks(sampleNetwork(NWID, { routes }));
+        assert.deepEqual((await store.getNetwork(NWID))?.routes, routes);
+        assert.deepEqual((await store.listNetworks())[0]?.routes, routes);
+
+        const fewer = [routes[3]!, routes[0]!];
+        await putNetworks(sampleNetwork(NWID, { routes: fewer }));
+        assert.deepEqual((await store.getNetwork(NWID))?.routes, fewer);
+      });
+    });
+
+    describe('routes by source', () => {
+      it('putNetwork replaces manual routes and never touches other sources', async () => {
+        await putNetworks(sampleNetwork(NWID, { routes: [{ target: '10.0.0.0/8', via: null }] }));
+        const ipamRoutes = [ipam('10.1.0.0/16'), ipam('10.0.0.0/8', '10.0.0.1')];
+        await store.transaction((tx) => tx.putRoutes(NWID, 'ipam', ipamRoutes));
+
+        await putNetworks(
+          sampleNetwork(NWID, { revision: 2, routes: [{ target: '172.16.0.0/12', via: null }] }),
+        );
+        assert.deepEqual(
+          await store.listRoutes(NWID, 'ipam'),
+          ipamRoutes.map((route) => ({ ...route, source: 'ipam' })),
+        );
+        assert.deepEqual((await store.getNetwork(NWID))?.routes, [{ target: '172.16.0.0/12', via: null }]);
+
+        await putNetworks(sampleNetwork(NWID, { revision: 3, routes: [] }));
+        assert.equal((await store.listRoutes(NWID, 'ipam')).length, 2);
+        assert.deepEqual(await store.listRoutes(NWID, 'manual'), []);
+      });
+
+      it('putRoutes replaces only its own source and keeps order; listRoutes groups by source', async () => {
+        await putNetworks(sampleNetwork(NWID, { routes: [{ target: '10.0.0.0/8', via: null }] }));
+        await store.transaction(async (tx) => {
+          await tx.putRoutes(NWID, 'ipam', [ipam('10.2.0.0/16'), ipam('10.1.0.0/16')]);
+          await tx.putRoutes(NWID, 'advertised', [
+            { target: '192.168.1.0/24', via: '10.0.0.5', owner: 'aaaaaaaaaa', metric: 100 },
+          ]);
+        });
+        await store.transaction((tx) => tx.putRoutes(NWID, 'ipam', [ipam('10.3.0.0/16')]));
+        assert.deepEqual(await store.listRoutes(NWID), [
+          {
+            target: '192.168.1.0/24',
+            via: '10.0.0.5',
+            owner: 'aaaaaaaaaa',
+            metric: 100,
+            source: 'advertised',
+          },
+          { ...ipam('10.3.0.0/16'), source: 'ipam' },
+          { target: '10.0.0.0/8', via: null, owner: null, metric: 0, source: 'manual' },
+        ]);
+        // Routes of other sources never leak into the network record.
+        assert.deepEqual((await store.getNetwork(NWID))?.routes, [{ target: '10.0.0.0/8', via: null }]);
+      });
+
+      it('putRoutes on an unknown network fails with NOT_FOUND', async () => {
+        await assert.rejects(
+          store.transaction((tx) => tx.putRoutes(OTHER_NWID, 'ipam', [ipam('10.0.0.0/8')])),
+          isRpError(ErrorCodes.NOT_FOUND),
+        );
+        await assert.rejects(
+          store.transaction((tx) => tx.putRoutes(OTHER_NWID, 'ipam', [])),
+          isRpError(ErrorCodes.NOT_FOUND),
+        );
+      });
+    });
+
+    describe('members', () => {
+      beforeEach(async () => {
+        await putNetworks(sampleNetwork(NWID), sampleNetwork(OTHER_NWID));
+      });
+
+      it('puts, gets, replaces and deletes a member', async () => {
+        const member = sampleMember(NWID, 'aaaaaaaaaa', {
+          name: 'laptop',
+          authorized: true,
+          ipAssignments: ['10.147.17.5', 'fd00::5'],
+          tags: [[1, 2]],
+          identity: 'aaaaaaaaaa:0:abcd',
+        });
+        await putMembers(member);
+        assert.deepEqual(await store.getMember(NWID, 'aaaaaaaaaa'), member);
+        assert.equal(await store.getMember(OTHER_NWID, 'aaaaaaaaaa'), undefined);
+
+        const changed = { ...sampleMember(NWID, 'aaaaaaaaaa'), revision: 2, ipAssignments: ['10.147.17.6'] };
+        await putMembers(changed);
+        assert.deepEqual(await store.getMember(NWID, 'aaaaaaaaaa'), changed);
+
+        assert.equal(await store.transaction((tx) => tx.deleteMember(NWID, 'aaaaaaaaaa')), true);
+        assert.equal(await store.getMember(NWID, 'aaaaaaaaaa'), undefined);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.6'), undefined);
+        assert.equal(await store.transaction((tx) => tx.deleteMember(NWID, 'aaaaaaaaaa')), false);
+      });
+
+      it('records presence without touching the record, and putMember never rolls it back', async () => {
+        const member = sampleMember(NWID, 'aaaaaaaaaa', { revision: 3, lastSeen: 1, physicalAddress: 'ignored/1' });
+        await putMembers(member);
+        const stored = await store.getMember(NWID, 'aaaaaaaaaa');
+        assert.equal(stored?.lastSeen, undefined, 'putMember does not write presence');
+        await store.transaction((tx) =>
+          tx.recordPresence([
+            { networkId: NWID, address: 'aaaaaaaaaa', lastSeen: 1_700_000_000_999, physicalAddress: '192.0.2.7/9993' },
+            { networkId: NWID, address: 'bbbbbbbbbb', lastSeen: 5, physicalAddress: 'skipped/1' },
+          ]),
+        );
+        const seen = await store.getMember(NWID, 'aaaaaaaaaa');
+        assert.equal(seen?.lastSeen, 1_700_000_000_999);
+        assert.equal(seen?.physicalAddress, '192.0.2.7/9993');
+        assert.equal(seen?.revision, 3);
+        assert.equal(await store.getMember(NWID, 'bbbbbbbbbb'), undefined, 'presence never creates a member');
+        await putMembers({ ...member, revision: 4, name: 'renamed' });
+        assert.equal((await store.getMember(NWID, 'aaaaaaaaaa'))?.lastSeen, 1_700_000_000_999);
+      });
+
+      it('remembers validated identities; the first one for an address wins', async () => {
+        assert.equal(await store.getKnownIdentity('aaaaaaaaaa'), undefined);
+        await store.transaction((tx) => tx.rememberIdentity('aaaaaaaaaa', 'aaaaaaaaaa:0:01', 5));
+        await store.transaction((tx) => tx.rememberIdentity('aaaaaaaaaa', 'aaaaaaaaaa:0:02', 6));
+        assert.equal(await store.getKnownIdentity('aaaaaaaaaa'), 'aaaaaaaaaa:0:01');
+      });
+
+      it('lists active bridges of a network', async () => {
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaaa', { activeBridge: true }),
+          sampleMember(NWID, 'bbbbbbbbbb', { activeBridge: false }),
+          sampleMember(OTHER_NWID, 'cccccccccc', { activeBridge: true }),
+        );
+        assert.deepEqual(await store.listActiveBridges(NWID), ['aaaaaaaaaa']);
+        await putMembers(sampleMember(NWID, 'aaaaaaaaaa', { activeBridge: false, revision: 2 }));
+        assert.deepEqual(await store.listActiveBridges(NWID), []);
+      });
+
+      it('lists members and revisions ordered by address, per network', async () => {
+        const addresses = ['ffffffffff', '0000000001', 'abcdef0123', '1234567890'];
+        await putMembers(
+          ...addresses.map((address, index) => sampleMember(NWID, address, { revision: index + 10 })),
+          sampleMember(OTHER_NWID, '5555555555'),
+        );
+        const members = await store.listMembers(NWID);
+        assert.deepEqual(
+          members.map((member) => member.address),
+          [...addresses].sort(),
+        );
+        for (const member of members) assert.deepEqual(member, await store.getMember(NWID, member.address));
+        assert.deepEqual(await store.listMemberRevisions(NWID), [
+          ['0000000001', 11],
+          ['1234567890', 13],
+          ['abcdef0123', 12],
+          ['ffffffffff', 10],
+        ]);
+        assert.deepEqual(await store.listMembers('8056c2e21c0000ee'), []);
+      });
+
+      it('counts members and authorized members', async () => {
+        assert.deepEqual(await store.countMembers(NWID), { total: 0, authorized: 0 });
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaa1', { authorized: true }),
+          sampleMember(NWID, 'aaaaaaaaa2', { authorized: false }),
+          sampleMember(NWID, 'aaaaaaaaa3', { authorized: true }),
+          sampleMember(OTHER_NWID, 'aaaaaaaaa4', { authorized: true }),
+        );
+        assert.deepEqual(await store.countMembers(NWID), { total: 3, authorized: 2 });
+        assert.deepEqual(await store.countMembers(OTHER_NWID), { total: 1, authorized: 1 });
+        await putMembers(sampleMember(NWID, 'aaaaaaaaa1', { authorized: false, revision: 2 }));
+        assert.deepEqual(await store.countMembers(NWID), { total: 3, authorized: 1 });
+      });
+
+      it('putMember on an unknown network fails with NOT_FOUND', async () => {
+        await assert.rejects(
+          putMembers(sampleMember('8056c2e21c0000ee', 'aaaaaaaaaa')),
+          isRpError(ErrorCodes.NOT_FOUND),
+        );
+      });
+
+      it('finds the holder of an IP, per network, following reassignments', async () => {
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5', 'fd00::5'] }),
+          // The same IP in another network is no conflict.
+          sampleMember(OTHER_NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.5'] }),
+        );
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+        assert.equal(await store.findIpOwner(NWID, 'fd00::5'), 'aaaaaaaaaa');
+        assert.equal(await store.findIpOwner(OTHER_NWID, '10.147.17.5'), 'bbbbbbbbbb');
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.6'), undefined);
+
+        // Giving up an IP frees it for another member in the same transaction.
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['fd00::5'], revision: 2 }),
+          sampleMember(NWID, 'cccccccccc', { ipAssignments: ['10.147.17.5'] }),
+        );
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'cccccccccc');
+        assert.equal(await store.findIpOwner(NWID, 'fd00::5'), 'aaaaaaaaaa');
+      });
+
+      it('keeps a member that lists the same IP twice, holding it once', async () => {
+        const member = sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5', '10.147.17.5'] });
+        await putMembers(member);
+        await putMembers({ ...member, revision: 2 });
+        assert.deepEqual((await store.getMember(NWID, 'aaaaaaaaaa'))?.ipAssignments, [
+          '10.147.17.5',
+          '10.147.17.5',
+        ]);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+      });
+
+      it('rejects an IP held by another member and rolls the whole transaction back', async () => {
+        await putMembers(sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] }));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putNetwork(sampleNetwork(NWID, { name: 'changed', revision: 2 }));
+            await tx.putMember(sampleMember(NWID, 'cccccccccc'));
+            await tx.setSetting('touched', 'yes');
+            await tx.putMember(
+              sampleMember(NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.9', '10.147.17.5'] }),
+            );
+          }),
+          isRpError(
+            ErrorCodes.CONFLICT,
+            `10.147.17.5 is already assigned to member aaaaaaaaaa in network ${NWID}`,
+          ),
+        );
+        assert.equal(await store.getMember(NWID, 'bbbbbbbbbb'), undefined);
+        assert.equal(await store.getMember(NWID, 'cccccccccc'), undefined);
+        assert.equal((await store.getNetwork(NWID))?.name, `net-${NWID}`);
+        assert.equal(await store.getSetting('touched'), undefined);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.9'), undefined);
+        assert.deepEqual(await store.countMembers(NWID), { total: 1, authorized: 0 });
+      });
+
+      it('rejects taking an IP from an existing member without changing either', async () => {
+        const a = sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] });
+        const b = sampleMember(NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.6'] });
+        await putMembers(a, b);
+        await assert.rejects(
+          putMembers({ ...b, revision: 2, ipAssignments: ['10.147.17.5'] }),
+          isRpError(ErrorCodes.CONFLICT, /^10\.147\.17\.5 is already assigned to member aaaaaaaaaa/),
+        );
+        assert.deepEqual(await store.getMember(NWID, 'bbbbbbbbbb'), b);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.6'), 'bbbbbbbbbb');
+      });
+    });
+
+    describe('transactions', () => {
+      it('returns what the function returns', async () => {
+        assert.equal(await store.transaction(() => Promise.resolve(42)), 42);
+      });
+
+      it('rolls back every write when the function throws', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        const before = await store.listEvents({});
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.setSetting('k', 'v');
+            await tx.putNetwork(sampleNetwork(OTHER_NWID));
+            await tx.putNetwork(sampleNetwork(NWID, { name: 'changed', revision: 9, routes: [] }));
+            await tx.putRoutes(NWID, 'ipam', [ipam('10.9.0.0/16')]);
+            await tx.putMember(sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] }));
+            await tx.appendEvent(sampleEvent());
+            // Reads inside the transaction see its own writes.
+            assert.equal((await tx.getNetwork(NWID))?.name, 'changed');
+            assert.equal(await tx.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+            throw new Rollback('no');
+          }),
+          Rollback,
+        );
+        assert.equal(await store.getSetting('k'), undefined);
+        assert.equal(await store.getNetwork(OTHER_NWID), undefined);
+        assert.deepEqual(await store.getNetwork(NWID), sampleNetwork(NWID));
+        assert.deepEqual(await store.listRoutes(NWID, 'ipam'), []);
+        assert.equal(await store.getMember(NWID, 'aaaaaaaaaa'), undefined);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), undefined);
+        assert.deepEqual(await store.listEvents({}), before);
+      });
+
+      it('runs concurrent transactions one after another without losing any', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        const addresses = Array.from({ length: 20 }, (_, i) => `00000000${String(i).padStart(2, '0')}`);
+        await Promise.all(
+          addresses.map((address, i) =>
+            store.transaction(async (tx) => {
+              await tx.putMember(sampleMember(NWID, address, { ipAssignments: [`10.147.17.${i + 1}`] }));
+              await tx.appendEvent(sampleEvent({ memberAddress: address }));
+            }),
+          ),
+        );
+        assert.deepEqual(
+          (await store.listMemberRevisions(NWID)).map(([address]) => address),
+          addresses,
+        );
+        assert.equal((await store.listEvents({ networkId: NWID })).length, 20);
+      });
+
+      it('refuses the store itself inside its transaction and a handle after its transaction', async () => {
+        await assert.rejects(
+          store.transaction(() => store.getSetting('x')),
+          isRpError(ErrorCodes.INTERNAL, /transaction handle/),
+        );
+        await assert.rejects(
+          store.transaction(() => store.transaction(() => Promise.resolve())),
+          isRpError(ErrorCodes.INTERNAL),
+        );
+        let leaked: { getSetting(key: string): Promise<string | undefined> } | undefined;
+        await store.transaction((tx) => {
+          leaked = tx;
+          return Promise.resolve();
+        });
+        await assert.rejects(
+          leaked!.getSetting('x'),
+          isRpError(ErrorCodes.INTERNAL, /after its transaction ended/),
+        );
+        // Once the transaction is over, the store works again.
+        assert.equal(await store.getSetting('x'), undefined);
+      });
+    });
+
+    describe('delete network', () => {
+      it('removes its routes, members and IP holdings, keeps other networks and the event log', async () => {
+        await putNetworks(sampleNetwork(NWID), sampleNetwork(OTHER_NWID));
+        await store.transaction(async (tx) => {
+          await tx.putRoutes(NWID, 'ipam', [ipam('10.1.0.0/16')]);
+          await tx.putMember(sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] }));
+          await tx.putMember(
+            sampleMember(NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.6'], authorized: true }),
+          );
+          await tx.putMember(sampleMember(OTHER_NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] }));
+          await tx.appendEvent(sampleEvent());
+        });
+        assert.equal(await store.transaction((tx) => tx.deleteNetwork(NWID)), true);
+
+        assert.equal(await store.getNetwork(NWID), undefined);
+        assert.deepEqual(await store.listRoutes(NWID), []);
+        assert.deepEqual(await store.listMembers(NWID), []);
+        assert.deepEqual(await store.countMembers(NWID), { total: 0, authorized: 0 });
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), undefined);
+        assert.equal(await store.findIpOwner(OTHER_NWID, '10.147.17.5'), 'aaaaaaaaaa');
+        assert.equal((await store.listEvents({ networkId: NWID })).length, 1);
+
+        // A new network under the same id starts empty: nothing comes back from the old one.
+        await putNetworks(sampleNetwork(NWID, { routes: [] }));
+        assert.deepEqual(await store.listRoutes(NWID), []);
+        assert.deepEqual(await store.listMemberRevisions(NWID), []);
+        await putMembers(sampleMember(NWID, 'cccccccccc', { ipAssignments: ['10.147.17.6'] }));
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.6'), 'cccccccccc');
+      });
+    });
+
+    describe('events', () => {
+      it('appends with increasing ids and lists by network, after an id, with a limit', async () => {
+        const appended: StoredEvent[] = [];
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 6; i++) {
+            const event = sampleEvent({
+              time: 1_700_000_000_000 + i,
+              networkId: i === 5 ? null : i % 2 === 0 ? NWID : OTHER_NWID,
+              memberAddress: i === 1 ? 'aaaaaaaaaa' : null,
+              type: `t${i}`,
+              data: { i, nested: { list: [1, 'two', null] } },
+            });
+            appended.push({ ...event, id: await tx.appendEvent(event) });
+          }
+        });
+        for (let i = 1; i < appended.length; i++) assert.ok(appended[i]!.id > appended[i - 1]!.id);
+
+        assert.deepEqual(await store.listEvents({}), appended);
+        assert.deepEqual(
+          await store.listEvents({ networkId: NWID }),
+          appended.filter((event) => event.networkId === NWID),
+        );
+        assert.deepEqual(await store.listEvents({ afterId: appended[2]!.id }), appended.slice(3));
+        assert.deepEqual(await store.listEvents({ limit: 2 }), appended.slice(0, 2));
+        assert.deepEqual(await store.listEvents({ networkId: NWID, afterId: appended[0]!.id, limit: 1 }), [
+          appended[2],
+        ]);
+        assert.deepEqual(await store.listEvents({ afterId: appended[5]!.id }), []);
+      });
+    });
+
+    describe('persistence', () => {
+      it('reads back the same data after close and reopen', async () => {
+        const network = sampleNetwork(NWID, { routes: [{ target: '10.0.0.0/8', via: null }] });
+        const member = sampleMember(NWID, 'aaaaaaaaaa', { authorized: true, ipAssignments: ['10.147.17.5'] });
+        await store.transaction(async (tx) => {
+          await tx.setSetting('instance-id', 'i-1');
+          await tx.putNetwork(network);
+          await tx.putRoutes(NWID, 'ipam', [ipam('10.1.0.0/16')]);
+          await tx.putMember(member);
+          await tx.appendEvent(sampleEvent());
+        });
+        const snapshot = async (s: Store) => ({
+          setting: await s.getSetting('instance-id'),
+          networks: await s.listNetworks(),
+          routes: await s.listRoutes(NWID),
+          members: await s.listMembers(NWID),
+          counts: await s.countMembers(NWID),
+          owner: await s.findIpOwner(NWID, '10.147.17.5'),
+          events: await s.listEvents({}),
+        });
+        const before = await snapshot(store);
+        store = await subject.reopen();
+        assert.deepEqual(await snapshot(store), before);
+        assert.equal(before.members.length, 1);
+
+        // Ids keep increasing after a reopen.
+        const id = await store.transaction((tx) => tx.appendEvent(sampleEvent()));
+        assert.ok(id > before.events[0]!.id);
+        await assert.rejects(
+          putMembers(sampleMember(NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.5'] })),
+          isRpError(ErrorCodes.CONFLICT),
+        );
+      });
+    });
+
+    describe('round trips (property)', () => {
+      it('any NetworkRecord survives put + get unchanged', async () => {
+        await fc.assert(
+          fc.asyncProperty(networkRecordArbitrary(), async (network) => {
+            await putNetworks(network);
+            assert.deepEqual(await store.getNetwork(network.id), network);
+          }),
+          { numRuns: 150 },
+        );
+      });
+
+      it('any MemberRecord survives put + get unchanged', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        await fc.assert(
+          fc.asyncProperty(memberRecordArbitrary(NWID), async (member) => {
+            await putMembers(member);
+            assert.deepEqual(await store.getMember(NWID, member.address), member);
+            // Free its IPs so the next generated member cannot conflict with this one.
+            await store.transaction((tx) => tx.deleteMember(NWID, member.address));
+          }),
+          { numRuns: 150 },
+        );
+      });
+
+      it('any event data survives append + list unchanged', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc
+              .dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { noNullPrototype: true })
+              .map((data) => JSON.parse(JSON.stringify(data)) as Record<string, unknown>),
+            // Any text but NUL, which PostgreSQL text columns cannot hold (inside JSON it is escaped).
+            fc.string({ unit: 'binary' }).filter((reason) => !reason.includes('\u0000')),
+            async (data, reason) => {
+              const event = sampleEvent({ data, reason });
+              const id = await store.transaction((tx) => tx.appendEvent(event));
+              assert.deepEqual(await store.listEvents({ afterId: id - 1 }), [{ ...event, id }]);
+            },
+          ),
+          { numRuns: 100 },
+        );
+      });
+    });
+  });
+}
