@@ -44,6 +44,11 @@ export default tseslint.config(
     ),
   },
   {
+    // Service tests run against a real store, as every test here uses real parts.
+    files: ['src/service/**/*.test.ts'],
+    rules: restrict(outward('api', 'protocol', 'health', 'cli'), 'service tests test the service only.'),
+  },
+  {
     files: ['src/protocol/**/*.ts', 'src/health/**/*.ts'],
     rules: restrict(outward('api', 'cli'), 'protocol and health must not import the API or the CLI.'),
   },
