@@ -1,8 +1,19 @@
 // A ZeroTier type-0 ("C25519") identity: 40-bit address, X25519 + Ed25519 public keys and
 // optionally the matching secrets (PROTOCOL-NOTES §2.3, §2.4).
 import { inspect } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha384 } from '@noble/hashes/sha2.js';
+import {
+  ed25519PrivateKey,
+  ed25519PublicKey,
+  ed25519Sign,
+  ed25519Verify,
+  sha512Native as sha512,
+  x25519PrivateKey,
+  x25519PublicKey,
+  x25519SharedSecret,
+} from './crypto/native-curves.ts';
 import { concatBytes, constantTimeEqual, fromHex, toHex } from './bytes.ts';
 import { IDENTITY_HASH_FIRST_BYTE_LIMIT, identityHash } from './identity-hash.ts';
 
@@ -28,6 +39,11 @@ export class Identity {
   readonly publicKey: Uint8Array;
   /** X25519 secret (32) ‖ Ed25519 seed (32). */
   readonly privateKey?: Uint8Array;
+  // Native key objects, made on first use: building one costs more than the operation itself.
+  private signingKey?: KeyObject;
+  private verifyingKey?: KeyObject;
+  private agreementKey?: KeyObject;
+  private agreementPublicKey?: KeyObject;
 
   /** Checks shapes only; whether the address belongs to the key is `locallyValidate()`'s job. */
   constructor(address: string, publicKey: Uint8Array, privateKey?: Uint8Array) {
@@ -156,8 +172,9 @@ export class Identity {
    */
   sign(message: Uint8Array): Uint8Array {
     const priv = this.requirePrivate('sign');
+    this.signingKey ??= ed25519PrivateKey(priv.subarray(32, 64));
     const h = sha512(message).subarray(0, 32);
-    return concatBytes(ed25519.sign(h, priv.subarray(32, 64)), h);
+    return concatBytes(ed25519Sign(h, this.signingKey), h);
   }
 
   /** True iff `signature` is a 96-byte ZeroTier signature of `message` by this identity. */
@@ -166,7 +183,8 @@ export class Identity {
     const h = sha512(message).subarray(0, 32);
     if (!constantTimeEqual(signature.subarray(64, 96), h)) return false;
     try {
-      return ed25519.verify(signature.subarray(0, 64), h, this.publicKey.subarray(32, 64));
+      this.verifyingKey ??= ed25519PublicKey(this.publicKey.subarray(32, 64));
+      return ed25519Verify(h, signature.subarray(0, 64), this.verifyingKey);
     } catch {
       return false; // malformed point or encoding: simply not a valid signature
     }
@@ -178,7 +196,10 @@ export class Identity {
    */
   agree(other: Identity): Uint8Array {
     const priv = this.requirePrivate('agree');
-    const raw = x25519.getSharedSecret(priv.subarray(0, 32), other.publicKey.subarray(0, 32));
+    this.agreementKey ??= x25519PrivateKey(priv.subarray(0, 32));
+    other.agreementPublicKey ??= x25519PublicKey(other.publicKey.subarray(0, 32));
+    // OpenSSL refuses a low-order public key (all-zero secret) by throwing, as noble did.
+    const raw = x25519SharedSecret(this.agreementKey, other.agreementPublicKey);
     return sha512(raw).slice(0, AGREED_KEY_LENGTH);
   }
 
