@@ -4,12 +4,15 @@
 
 export const ONLINE_WINDOW_MS = 120_000;
 
+/** The last config sent to a member, as a reply or a push. */
 export interface PushRecord {
   updateId: bigint;
   sentAt: number;
   ackedAt?: number;
   networkRevision: number;
   memberRevision: number;
+  /** Packet ids of a push's chunks (the member acks the last one it needed); empty for replies. */
+  packetIds: bigint[];
 }
 
 export interface MemberSession {
@@ -57,6 +60,15 @@ export class MemberSessions {
 
   isOnline(session: MemberSession | undefined, now: number): session is MemberSession {
     return session !== undefined && now - session.lastRequestAt <= ONLINE_WINDOW_MS;
+  }
+
+  /** Sessions online now, over all networks. */
+  onlineCount(now: number): number {
+    let count = 0;
+    for (const members of this.byNetwork.values()) {
+      for (const session of members.values()) if (this.isOnline(session, now)) count++;
+    }
+    return count;
   }
 
   /** Online sessions of a network (authorized or not). */

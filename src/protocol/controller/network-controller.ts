@@ -3,6 +3,7 @@
 // of its network or member record, and track the members' acknowledgements of those pushes.
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ErrorCodes, RpError } from '../../core/errors.ts';
 import type { ChangeEvent } from '../../service/change-events.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
 import type { Identity } from '../identity.ts';
@@ -39,7 +40,7 @@ interface Metrics {
   online: Gauge;
 }
 
-function createMetrics(registry: Registry | undefined, sessions: MemberSessions): Metrics {
+function createMetrics(registry: Registry | undefined, sessions: MemberSessions, clock: () => number): Metrics {
   const registers = registry ? [registry] : [];
   return {
     requests: new Counter({
@@ -66,7 +67,7 @@ function createMetrics(registry: Registry | undefined, sessions: MemberSessions)
       help: 'Members that requested a config in the last 120 s',
       registers,
       collect() {
-        this.set(sessions.size);
+        this.set(sessions.onlineCount(clock()));
       },
     }),
   };
@@ -96,12 +97,18 @@ export class NetworkController {
     this.logger = options.logger;
     this.repeatWindow = options.repeatRequestWindowMs ?? 1000;
     this.pushDelay = options.pushDelayMs ?? 5;
-    this.metrics = createMetrics(options.registry, this.sessions);
+    this.metrics = createMetrics(options.registry, this.sessions, this.clock);
   }
 
   start(): void {
     this.unsubscribers.push(
-      this.node.onVerb(Verb.NETWORK_CONFIG_REQUEST, (packet) => void this.onConfigRequest(packet)),
+      this.node.onVerb(Verb.NETWORK_CONFIG_REQUEST, (packet) => {
+        // Detached from the receive loop: an escaped rejection would end the process.
+        this.onConfigRequest(packet).catch((error: unknown) => {
+          this.metrics.requests.inc({ outcome: 'error' });
+          this.logger?.error({ err: error, member: packet.source }, 'answering a config request failed');
+        });
+      }),
       this.node.onOk(Verb.ECHO, (packet) => this.onPushAck(packet)),
       this.service.changes.subscribe((event) => this.onChange(event)),
     );
@@ -166,13 +173,19 @@ export class NetworkController {
         identity: packet.peer.identity.toString(false),
         version,
       });
-      this.service.notePresence(networkId, packet.source, now, formatPath(packet.path));
     } catch (error) {
       this.metrics.requests.inc({ outcome: 'error' });
       this.logger?.error({ err: error, networkId, member: packet.source }, 'config request failed');
       return;
     }
 
+    if (outcome.kind === 'not-found') {
+      // No session or presence for a network that does not exist (they would only cost memory).
+      this.metrics.requests.inc({ outcome: 'not-found' });
+      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
+      return;
+    }
+    this.service.notePresence(networkId, packet.source, now, formatPath(packet.path));
     const session = this.sessions.record({
       networkId,
       address: packet.source,
@@ -180,12 +193,6 @@ export class NetworkController {
       rulesEngineSupported: supportsRulesEngine(metadata),
       authorized: outcome.kind === 'authorized',
     });
-
-    if (outcome.kind === 'not-found') {
-      this.metrics.requests.inc({ outcome: 'not-found' });
-      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
-      return;
-    }
     if (outcome.kind === 'denied') {
       this.metrics.requests.inc({ outcome: `denied-${outcome.reason}` });
       this.node.sendError(
@@ -209,12 +216,13 @@ export class NetworkController {
     for (const chunk of built.chunks) {
       this.node.sendOk(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, chunk);
     }
-    session.lastPush = {
+    this.recordSent(session, {
       updateId: built.updateId,
       sentAt: now,
       networkRevision: outcome.network.revision,
       memberRevision: outcome.member.revision,
-    };
+      packetIds: [],
+    });
     this.metrics.requests.inc({ outcome: 'config' });
   }
 
@@ -251,7 +259,9 @@ export class NetworkController {
       this.pendingPushes.set(session.networkId, members);
     }
     members.add(session.address);
-    this.pushTimer ??= setTimeout(() => void this.flushPushes(), this.pushDelay);
+    this.pushTimer ??= setTimeout(() => {
+      this.flushPushes().catch((error: unknown) => this.logger?.error({ err: error }, 'config pushes failed'));
+    }, this.pushDelay);
   }
 
   private async flushPushes(): Promise<void> {
@@ -260,18 +270,31 @@ export class NetworkController {
     this.pendingPushes.clear();
     for (const [networkId, addresses] of batches) {
       let network;
+      let activeBridges;
       try {
         network = await this.service.getNetwork(networkId);
-      } catch {
-        continue; // deleted meanwhile
+        activeBridges = await this.service.activeBridges(networkId);
+      } catch (error) {
+        // Deleted meanwhile, or the store failed: these members get the config on their next request.
+        if (!(error instanceof RpError && error.code === ErrorCodes.NOT_FOUND)) {
+          this.metrics.pushes.inc({ result: 'failed' }, addresses.size);
+          this.logger?.warn({ err: error, networkId }, 'config pushes failed');
+        }
+        continue;
       }
-      const activeBridges = await this.service.activeBridges(networkId);
       for (const address of addresses) {
         const session = this.sessions.get(networkId, address);
         if (!session) continue;
         try {
           const member = await this.service.getMember(networkId, address);
           if (!member.authorized || member.identity === undefined) continue;
+          const last = session.lastPush;
+          // The change that queued this push may be the one the member's own request just caused;
+          // it already holds this exact config (same network and member revisions).
+          if (last && last.networkRevision === network.revision && last.memberRevision === member.revision) {
+            this.metrics.pushes.inc({ result: 'already-current' });
+            continue;
+          }
           const now = this.clock();
           const built = buildSignedConfig(this.identity, {
             network,
@@ -282,16 +305,17 @@ export class NetworkController {
             now,
             flags: CONFIG_FLAG_FAST_PROPAGATE,
           });
-          for (const chunk of built.chunks) {
-            const packetId = this.node.send(address, Verb.NETWORK_CONFIG, chunk, { expectReply: true });
-            this.pushPacketIds.set(packetId, session);
-          }
-          session.lastPush = {
+          const packetIds = built.chunks.map((chunk) =>
+            this.node.send(address, Verb.NETWORK_CONFIG, chunk, { expectReply: true }),
+          );
+          this.recordSent(session, {
             updateId: built.updateId,
             sentAt: now,
             networkRevision: network.revision,
             memberRevision: member.revision,
-          };
+            packetIds,
+          });
+          for (const packetId of packetIds) this.pushPacketIds.set(packetId, session);
           this.metrics.pushes.inc({ result: 'sent' });
         } catch (error) {
           this.metrics.pushes.inc({ result: 'failed' });
@@ -299,7 +323,15 @@ export class NetworkController {
         }
       }
     }
-    if (this.pushPacketIds.size > 100_000) this.pushPacketIds.clear();
+  }
+
+  /** Remembers the newest config sent to a session; an unacked older push stops being awaited. */
+  private recordSent(session: MemberSession, sent: NonNullable<MemberSession['lastPush']>): void {
+    const previous = session.lastPush;
+    if (previous && previous.ackedAt === undefined) {
+      for (const packetId of previous.packetIds) this.pushPacketIds.delete(packetId);
+    }
+    session.lastPush = sent;
   }
 
   private onPushAck(packet: IncomingOk): void {
@@ -308,9 +340,9 @@ export class NetworkController {
     );
     const session = this.pushPacketIds.get(packet.inRePacketId);
     if (!ack || !session || session.address !== packet.source) return;
-    this.pushPacketIds.delete(packet.inRePacketId);
     const push = session.lastPush;
     if (!push || push.updateId !== ack.updateId || push.ackedAt !== undefined) return;
+    for (const packetId of push.packetIds) this.pushPacketIds.delete(packetId);
     push.ackedAt = this.clock();
     this.metrics.acks.inc();
     this.metrics.ackDelay.observe((push.ackedAt - push.sentAt) / 1000);

@@ -17,9 +17,15 @@ export interface TransportEvents {
   socketError(error: Error, socket: SocketKind): void;
 }
 
+const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+
 function bindSocket(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
+    // A large receive buffer absorbs bursts (every member re-requesting after a restart); the
+    // kernel caps it at net.core.rmem_max, so raise that sysctl on busy controllers.
+    const buffers = { recvBufferSize: RECEIVE_BUFFER_BYTES, sendBufferSize: SEND_BUFFER_BYTES };
+    const socket = createSocket(type === 'udp6' ? { type, ipv6Only: true, ...buffers } : { type, ...buffers });
     const fail = (error: Error) => {
       try {
         socket.close();
