@@ -7,6 +7,12 @@ import { startTestController, type TestController } from './helpers/controller-f
 import { metricValue } from './support/prometheus-text.ts';
 import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
 import { TsMember } from './support/ts-member.ts';
+import { Verb } from '../src/protocol/packet.ts';
+import {
+  decodeRevocationCredentials,
+  verifyRevocation,
+  type Revocation,
+} from '../src/protocol/netconf/revocation.ts';
 
 /** Members re-request this often (the client: 60 s); above the controller's 1 s repeat window. */
 const REQUEST_INTERVAL = 1500;
@@ -197,6 +203,38 @@ describe('joining a network over the ZeroTier protocol', () => {
     assert.deepEqual(member.routes(nwid), routesBefore);
     assert.deepEqual(member.assignedAddresses(nwid), [`${memberIp}/24`]);
     assert.ok(member.config(nwid), 'the last config is kept');
+  });
+
+  it('deauthorizing a member revokes it at every other online member at once', async () => {
+    const witness = await startMember(3);
+    await witness.join(nwid);
+    await witness.waitForStatus(nwid, 'ACCESS_DENIED', 5000);
+    const authorized = await zt.request('POST', `/controller/network/${nwid}/member/${witness.address}`, {
+      authorized: true,
+    });
+    assert.equal(authorized.status, 200);
+    await witness.waitForStatus(nwid, 'OK', 5000);
+    // Re-authorize the first member so it can be deauthorized again while the witness is online.
+    await zt.request('POST', `/controller/network/${nwid}/member/${member.address}`, { authorized: true });
+    await member.waitForStatus(nwid, 'OK', REQUEST_INTERVAL * 4);
+
+    const received: Revocation[] = [];
+    witness.node.onVerb(Verb.NETWORK_CREDENTIALS, (packet) => {
+      received.push(...decodeRevocationCredentials(packet.payload));
+    });
+    const started = Date.now();
+    const res = await zt.request('POST', `/controller/network/${nwid}/member/${member.address}`, {
+      authorized: false,
+    });
+    assert.equal(res.status, 200);
+    while (received.length === 0 && Date.now() - started < 2000) await new Promise((r) => setTimeout(r, 10));
+    const revocation = received.find((rev) => rev.target === member.address);
+    assert.ok(revocation, 'the witness received a revocation of the deauthorized member within 2 s');
+    assert.equal(revocation.networkId, nwid);
+    assert.ok(verifyRevocation(revocation, zt.controller.identity), 'signed by the controller');
+    assert.ok(Number(revocation.threshold) >= started - 1000, 'revokes certificates issued up to now');
+    const metrics = await zt.request('GET', '/metrics');
+    assert.ok(metricValue(metrics.text, 'routeplane_revocations_total', { result: 'sent' }) > 0);
   });
 
   it('re-authorized: the member is OK again with the same address', async () => {

@@ -4,7 +4,15 @@
 export type ChangeEvent =
   | { kind: 'network-changed'; networkId: string; revision: number }
   | { kind: 'network-deleted'; networkId: string }
-  | { kind: 'member-changed'; networkId: string; address: string; revision: number; authorized: boolean }
+  | {
+      kind: 'member-changed';
+      networkId: string;
+      address: string;
+      revision: number;
+      authorized: boolean;
+      /** Whether it was authorized before this change: a true → false flip triggers revocations. */
+      wasAuthorized: boolean;
+    }
   | { kind: 'member-deleted'; networkId: string; address: string };
 
 export type ChangeListener = (event: ChangeEvent) => void;

@@ -27,6 +27,7 @@ export interface ConfigRequestResult {
   outcome: ConfigRequestOutcome;
   /** The member record to write, when the request changed it. */
   write?: MemberRecord;
+  previouslyAuthorized: boolean;
   events: Array<Omit<NewEvent, 'time' | 'actor' | 'networkId' | 'memberAddress'>>;
 }
 
@@ -38,14 +39,18 @@ export async function decideConfigRequest(
   random: () => number,
 ): Promise<ConfigRequestResult> {
   const network = await tx.getNetwork(request.networkId);
-  if (!network) return { outcome: { kind: 'not-found' }, events: [] };
+  if (!network) return { outcome: { kind: 'not-found' }, events: [], previouslyAuthorized: false };
 
   const existing = await tx.getMember(request.networkId, request.address);
   const events: ConfigRequestResult['events'] = [];
   let member: MemberRecord;
   if (existing) {
     if (existing.identity !== undefined && existing.identity !== request.identity) {
-      return { outcome: { kind: 'denied', reason: 'identity-mismatch', member: existing }, events };
+      return {
+        outcome: { kind: 'denied', reason: 'identity-mismatch', member: existing },
+        events,
+        previouslyAuthorized: existing.authorized,
+      };
     }
     member = { ...existing, identity: request.identity };
   } else {
@@ -85,7 +90,7 @@ export async function decideConfigRequest(
   const outcome: ConfigRequestOutcome = current.authorized
     ? { kind: 'authorized', network, member: current }
     : { kind: 'denied', reason: 'not-authorized', member: current };
-  return { outcome, write, events };
+  return { outcome, write, events, previouslyAuthorized: existing?.authorized ?? false };
 }
 
 /** Presence fields change on every request and are written in batches elsewhere. */
