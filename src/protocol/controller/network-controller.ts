@@ -1,6 +1,7 @@
 // The controller's protocol duties (PROTOCOL-NOTES §2.5, §3): answer NETWORK_CONFIG_REQUEST with a
 // signed config or an ERROR, push a new config to every online member after each committed change
 // of its network or member record, and track the members' acknowledgements of those pushes.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ErrorCodes, RpError } from '../../core/errors.ts';
@@ -9,6 +10,7 @@ import type { ControllerService } from '../../service/controller-service.ts';
 import type { Identity } from '../identity.ts';
 import { CONFIG_FLAG_FAST_PROPAGATE } from '../netconf/config-chunks.ts';
 import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
+import { encodeRevocationCredentials, issueRevocation } from '../netconf/revocation.ts';
 import {
   decodeNetworkConfigRequest,
   requestMetadata,
@@ -34,6 +36,7 @@ export interface NetworkControllerOptions {
 
 interface Metrics {
   requests: Counter<'outcome'>;
+  revocations: Counter<'result'>;
   pushes: Counter<'result'>;
   acks: Counter;
   ackDelay: Histogram;
@@ -47,6 +50,12 @@ function createMetrics(registry: Registry | undefined, sessions: MemberSessions,
       name: 'routeplane_config_requests_total',
       help: 'NETWORK_CONFIG_REQUESTs by outcome',
       labelNames: ['outcome'],
+      registers,
+    }),
+    revocations: new Counter({
+      name: 'routeplane_revocations_total',
+      help: 'Revocations sent to online members when a member is deauthorized',
+      labelNames: ['result'],
       registers,
     }),
     pushes: new Counter({
@@ -243,11 +252,36 @@ export class NetworkController {
         }
         return;
       case 'member-changed': {
+        if (event.wasAuthorized && !event.authorized) this.revoke(event.networkId, event.address, now);
         const session = this.sessions.get(event.networkId, event.address);
         if (!this.sessions.isOnline(session, now)) return;
         session.authorized = event.authorized;
         // A deauthorized member gets no new config; its next request is denied (stock behaviour).
         if (event.authorized) this.queuePush(session);
+      }
+    }
+  }
+
+  /**
+   * Tells every online member of the network that the deauthorized member's certificates issued
+   * up to now are void, so they stop exchanging frames with it at once (stock does the same).
+   */
+  private revoke(networkId: string, target: string, now: number): void {
+    const revocation = issueRevocation({
+      id: randomBytes(4).readUInt32BE(0),
+      networkId,
+      target,
+      threshold: now,
+      controller: this.identity,
+    });
+    const payload = encodeRevocationCredentials([revocation]);
+    for (const session of this.sessions.online(networkId, now)) {
+      try {
+        this.node.send(session.address, Verb.NETWORK_CREDENTIALS, payload);
+        this.metrics.revocations.inc({ result: 'sent' });
+      } catch (error) {
+        this.metrics.revocations.inc({ result: 'failed' });
+        this.logger?.debug({ err: error, networkId, member: session.address }, 'revocation not sent');
       }
     }
   }
