@@ -129,6 +129,41 @@ export class ControllerService {
     return this.withPresence(member);
   }
 
+  /**
+   * A member with its network, as the member endpoints answer them: the network comes from the
+   * cache, so this is one member query (the GET member hot path).
+   */
+  async getMemberWithNetwork(
+    networkId: string,
+    address: string,
+  ): Promise<{ member: MemberRecord; network: NetworkRecord }> {
+    const id = this.checkNetworkId(networkId);
+    const addr = this.checkMemberAddress(address);
+    const network = await this.networks.get(id);
+    if (!network) throw notFound(`network ${id}`);
+    const member = await this.store.getMember(id, addr);
+    if (!member) throw notFound(`member ${addr} of network ${id}`);
+    return { member: this.withPresence(member), network };
+  }
+
+  /**
+   * The network's members in address order, `pageSize` at a time (keyset pagination), each with its
+   * fresh presence: lists any number of members in flat memory. Each page is its own read, so a
+   * change made while the list runs may or may not show, as with the stock controller.
+   */
+  async *memberPages(networkId: string, pageSize = 1000): AsyncGenerator<MemberRecord[], void, undefined> {
+    const id = (await this.getNetwork(networkId)).id;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.store.listMembersPage(id, after, pageSize);
+      if (page.length > 0) {
+        after = page[page.length - 1]!.address;
+        yield page.map((member) => this.withPresence(member));
+      }
+      if (page.length < pageSize) return;
+    }
+  }
+
   // ---- network writes ----------------------------------------------------------------------
 
   /** Creates a network with a random free ID under this controller's address (stock POST). */

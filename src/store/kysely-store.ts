@@ -2,10 +2,12 @@
 // backend contributes only its Kysely instance, how to read its driver's constraint errors, and how to
 // close. src/store/sqlite and src/store/postgres each wrap this.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Insertable, Kysely } from 'kysely';
+import type { ControlledTransaction, Insertable, Kysely } from 'kysely';
 import { ErrorCodes, RpError, notFound } from '../core/errors.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
+import { DEFAULT_MAX_BATCH, GroupCommit, type BatchDriver, type GroupCommitStats } from './group-commit.ts';
+import { QueryTemplates } from './query-templates.ts';
 import {
   eventFromRow,
   eventToRow,
@@ -44,6 +46,8 @@ export interface KyselyBackend {
   classifyError(error: unknown): ConstraintViolation | undefined;
   /** Waits for running transactions, then releases the database. Called once. */
   close(): Promise<void>;
+  /** At most this many store transactions share one database transaction (default 64). */
+  readonly maxBatch?: number;
 }
 
 export function createKyselyStore(backend: KyselyBackend): Store {
@@ -66,6 +70,8 @@ class Reads implements StoreReader {
     protected readonly db: Kysely<StoreDatabase>,
     /** Throws when this handle may not be used right now (closed store, finished transaction …). */
     protected readonly guard: () => void,
+    /** The store's precompiled hot queries, shared by the store and its transactions. */
+    protected readonly templates: QueryTemplates,
   ) {}
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -82,16 +88,20 @@ class Reads implements StoreReader {
 
   async getNetwork(id: string): Promise<NetworkRecord | undefined> {
     this.guard();
-    const row = await this.db.selectFrom('network').selectAll().where('id', '=', id).executeTakeFirst();
+    const { rows } = await this.templates.execute(this.db, 'getNetwork', [id], (p) =>
+      this.db.selectFrom('network').selectAll().where('id', '=', p!),
+    );
+    const row = rows[0];
     if (row === undefined) return undefined;
-    const routes = await this.db
-      .selectFrom('route')
-      .select(['target', 'via'])
-      .where('network_id', '=', id)
-      .where('source', '=', 'manual')
-      .orderBy('position')
-      .execute();
-    return networkFromRow(row, routes.map(managedRouteFromRow));
+    const routes = await this.templates.execute(this.db, 'getNetwork.routes', [id], (p) =>
+      this.db
+        .selectFrom('route')
+        .select(['target', 'via'])
+        .where('network_id', '=', p!)
+        .where('source', '=', 'manual')
+        .orderBy('position'),
+    );
+    return networkFromRow(row, routes.rows.map(managedRouteFromRow));
   }
 
   async listNetworks(): Promise<NetworkRecord[]> {
@@ -124,12 +134,14 @@ class Reads implements StoreReader {
 
   async getMember(networkId: string, address: string): Promise<MemberRecord | undefined> {
     this.guard();
-    const row = await this.db
-      .selectFrom('member')
-      .select(MEMBER_COLUMNS)
-      .where('network_id', '=', networkId)
-      .where('address', '=', address)
-      .executeTakeFirst();
+    const { rows } = await this.templates.execute(this.db, 'getMember', [networkId, address], (n, a) =>
+      this.db
+        .selectFrom('member')
+        .select(MEMBER_COLUMNS)
+        .where('network_id', '=', n!)
+        .where('address', '=', a!),
+    );
+    const row = rows[0];
     return row === undefined ? undefined : memberFromRow(networkId, row);
   }
 
@@ -141,6 +153,20 @@ class Reads implements StoreReader {
       .where('network_id', '=', networkId)
       .orderBy('address')
       .execute();
+    return rows.map((row) => memberFromRow(networkId, row));
+  }
+
+  async listMembersPage(
+    networkId: string,
+    afterAddress: string | undefined,
+    limit: number,
+  ): Promise<MemberRecord[]> {
+    this.guard();
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw misuse(`page limit ${limit} must be a positive integer`);
+    let query = this.db.selectFrom('member').select(MEMBER_COLUMNS).where('network_id', '=', networkId);
+    if (afterAddress !== undefined) query = query.where('address', '>', afterAddress);
+    const rows = await query.orderBy('address').limit(limit).execute();
     return rows.map((row) => memberFromRow(networkId, row));
   }
 
@@ -170,13 +196,10 @@ class Reads implements StoreReader {
 
   async findIpOwner(networkId: string, ip: string): Promise<string | undefined> {
     this.guard();
-    const row = await this.db
-      .selectFrom('member_ip')
-      .select('address')
-      .where('network_id', '=', networkId)
-      .where('ip', '=', ip)
-      .executeTakeFirst();
-    return row?.address;
+    const { rows } = await this.templates.execute(this.db, 'findIpOwner', [networkId, ip], (n, i) =>
+      this.db.selectFrom('member_ip').select('address').where('network_id', '=', n!).where('ip', '=', i!),
+    );
+    return rows[0]?.address;
   }
 
   async getKnownIdentity(address: string): Promise<string | undefined> {
@@ -217,9 +240,10 @@ class Writes extends Reads implements StoreTransaction {
   constructor(
     db: Kysely<StoreDatabase>,
     guard: () => void,
+    templates: QueryTemplates,
     private readonly classifyError: KyselyBackend['classifyError'],
   ) {
-    super(db, guard);
+    super(db, guard, templates);
   }
 
   async setSetting(key: string, value: string): Promise<void> {
@@ -290,12 +314,13 @@ class Writes extends Reads implements StoreTransaction {
 
     // Checking first gives a precise message and leaves no failed statement behind (PostgreSQL
     // would abort the whole transaction on one); the primary key of member_ip stays the backstop.
-    const heldRows = await this.db
-      .selectFrom('member_ip')
-      .select('ip')
-      .where('network_id', '=', networkId)
-      .where('address', '=', address)
-      .execute();
+    const { rows: heldRows } = await this.templates.execute(
+      this.db,
+      'putMember.held',
+      [networkId, address],
+      (n, a) =>
+        this.db.selectFrom('member_ip').select('ip').where('network_id', '=', n!).where('address', '=', a!),
+    );
     const held = new Set(heldRows.map((row) => row.ip));
     const added = wanted.filter((ip) => !held.has(ip));
     if (added.length > 0) {
@@ -315,20 +340,55 @@ class Writes extends Reads implements StoreTransaction {
 
     const row = memberToRow(member);
     try {
-      await this.db
-        .insertInto('member')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['network_id', 'address']).doUpdateSet({
-            revision: row.revision,
-            authorized: row.authorized,
-            active_bridge: row.active_bridge ?? 0,
-            creation_time: row.creation_time,
-            ip_assignments: row.ip_assignments,
-            doc: row.doc,
-          }),
-        )
-        .execute();
+      await this.templates.execute(
+        this.db,
+        'putMember.upsert',
+        [
+          row.network_id,
+          row.address,
+          row.revision,
+          row.authorized,
+          row.active_bridge ?? 0,
+          row.creation_time,
+          row.ip_assignments,
+          row.doc,
+        ],
+        (
+          networkIdValue,
+          addressValue,
+          revision,
+          authorized,
+          activeBridge,
+          creationTime,
+          ipAssignments,
+          doc,
+        ) => {
+          // Placeholders stand for the values; the column types are the row's.
+          const values = {
+            network_id: networkIdValue!,
+            address: addressValue!,
+            revision: revision as unknown as number,
+            authorized: authorized as unknown as number,
+            active_bridge: activeBridge as unknown as number,
+            creation_time: creationTime as unknown as number,
+            ip_assignments: ipAssignments!,
+            doc: doc!,
+          };
+          return this.db
+            .insertInto('member')
+            .values(values)
+            .onConflict((oc) =>
+              oc.columns(['network_id', 'address']).doUpdateSet({
+                revision: values.revision,
+                authorized: values.authorized,
+                active_bridge: values.active_bridge,
+                creation_time: values.creation_time,
+                ip_assignments: values.ip_assignments,
+                doc: values.doc,
+              }),
+            );
+        },
+      );
     } catch (error) {
       if (this.classifyError(error) === 'foreign-key') throw notFound(`network ${networkId}`);
       throw error;
@@ -401,12 +461,28 @@ class Writes extends Reads implements StoreTransaction {
 
   async appendEvent(event: NewEvent): Promise<number> {
     this.guard();
-    const row = await this.db
-      .insertInto('event')
-      .values(eventToRow(event))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return toNumber(row.id);
+    const row = eventToRow(event);
+    const { rows } = await this.templates.execute(
+      this.db,
+      'appendEvent',
+      [row.time, row.network_id, row.member_address, row.type, row.actor, row.reason, row.data],
+      (time, networkId, memberAddress, type, actor, reason, data) =>
+        this.db
+          .insertInto('event')
+          .values({
+            time: time as unknown as number,
+            network_id: networkId!,
+            member_address: memberAddress!,
+            type: type!,
+            actor: actor!,
+            reason: reason!,
+            data: data!,
+          })
+          .returning('id'),
+    );
+    const inserted = rows[0];
+    if (inserted === undefined) throw new Error('appendEvent: the insert returned no id');
+    return toNumber(inserted.id);
   }
 }
 
@@ -420,32 +496,77 @@ interface StoreState {
   readonly scope: AsyncLocalStorage<TransactionScope>;
 }
 
+/** One name serves every caller of a batch: each savepoint is released or rolled back before the next. */
+const BATCH_SAVEPOINT = 'routeplane_call';
+
+type BatchTransaction = ControlledTransaction<StoreDatabase>;
+type InSavepoint = ControlledTransaction<StoreDatabase, [typeof BATCH_SAVEPOINT]>;
+
+/** Group commit over Kysely's controlled transactions, the same on every dialect. */
+function kyselyBatchDriver(db: Kysely<StoreDatabase>): BatchDriver<BatchTransaction> {
+  return {
+    begin: () => db.startTransaction().execute(),
+    commit: (trx) => trx.commit().execute(),
+    rollback: (trx) => trx.rollback().execute(),
+    async savepoint(trx) {
+      await trx.savepoint(BATCH_SAVEPOINT).execute();
+    },
+    async rollbackToSavepoint(trx) {
+      // ROLLBACK TO keeps the savepoint open (SQLite and PostgreSQL alike); RELEASE removes it.
+      const inside = trx as unknown as InSavepoint;
+      await (
+        await inside.rollbackToSavepoint(BATCH_SAVEPOINT).execute()
+      )
+        .releaseSavepoint(BATCH_SAVEPOINT)
+        .execute();
+    },
+    async releaseSavepoint(trx) {
+      await (trx as unknown as InSavepoint).releaseSavepoint(BATCH_SAVEPOINT).execute();
+    },
+  };
+}
+
 class KyselyStore extends Reads implements Store {
   readonly kind: Store['kind'];
   private readonly state: StoreState;
+  private readonly batches: GroupCommit<BatchTransaction>;
 
   constructor(private readonly backend: KyselyBackend) {
     const state: StoreState = { closing: undefined, scope: new AsyncLocalStorage() };
-    super(backend.db, () => {
-      if (state.closing !== undefined) throw misuse(`the ${backend.kind} store is closed`);
-      // On SQLite's single connection this would wait for the very transaction that waits for it.
-      if (state.scope.getStore()?.open === true) {
-        throw misuse('the store was used inside its own transaction: use the transaction handle (tx) there');
-      }
-    });
+    const templates = new QueryTemplates();
+    super(
+      backend.db,
+      () => {
+        if (state.closing !== undefined) throw misuse(`the ${backend.kind} store is closed`);
+        // On SQLite's single connection this would wait for the very transaction that waits for it.
+        if (state.scope.getStore()?.open === true) {
+          throw misuse(
+            'the store was used inside its own transaction: use the transaction handle (tx) there',
+          );
+        }
+      },
+      templates,
+    );
     this.kind = backend.kind;
     this.state = state;
+    this.batches = new GroupCommit(kyselyBatchDriver(backend.db), backend.maxBatch ?? DEFAULT_MAX_BATCH);
   }
 
+  /**
+   * Calls that arrive while another transaction runs share its successor: one database transaction,
+   * one SAVEPOINT per call, one COMMIT for all (see group-commit.ts). To each caller this is the same
+   * contract as a transaction of its own: all of `fn`'s writes or none, answered after COMMIT.
+   */
   async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     this.guard();
-    return this.db.transaction().execute(async (trx) => {
+    return this.batches.run(async (trx) => {
       const scope: TransactionScope = { open: true };
       const tx = new Writes(
         trx,
         () => {
           if (!scope.open) throw misuse('a transaction handle was used after its transaction ended');
         },
+        this.templates,
         (error) => this.backend.classifyError(error),
       );
       try {
@@ -456,8 +577,14 @@ class KyselyStore extends Reads implements Store {
     });
   }
 
+  /** How many database transactions carried how many calls (tests, metrics). */
+  get groupCommitStats(): Readonly<GroupCommitStats> {
+    return this.batches.stats;
+  }
+
   close(): Promise<void> {
-    this.state.closing ??= this.backend.close();
+    // New calls are refused from here on; the ones already queued still run and commit.
+    this.state.closing ??= this.batches.idle().then(() => this.backend.close());
     return this.state.closing;
   }
 }

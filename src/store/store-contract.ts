@@ -281,6 +281,42 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.deepEqual(await store.listMembers('8056c2e21c0000ee'), []);
       });
 
+      it('pages through members by address (keyset), per network', async () => {
+        const addresses = Array.from({ length: 23 }, (_, i) => (0xa000000000 + i * 7919).toString(16)).reverse();
+        await putMembers(
+          ...addresses.map((address, index) => sampleMember(NWID, address, { revision: index + 1, authorized: index % 3 === 0 })),
+          sampleMember(OTHER_NWID, '0000000002'),
+          sampleMember(OTHER_NWID, 'fffffffff0'),
+        );
+        const all = await store.listMembers(NWID);
+        for (const limit of [1, 5, 23, 100]) {
+          const paged = [];
+          let after: string | undefined;
+          for (;;) {
+            const page = await store.listMembersPage(NWID, after, limit);
+            assert.ok(page.length <= limit);
+            paged.push(...page);
+            if (page.length < limit) break;
+            after = page.at(-1)!.address;
+          }
+          assert.deepEqual(paged, all, `limit ${limit}`);
+        }
+        // After an address that is not a member, and after the last one.
+        assert.deepEqual(
+          (await store.listMembersPage(NWID, 'a000000001', 2)).map((member) => member.address),
+          all.slice(1, 3).map((member) => member.address),
+        );
+        assert.deepEqual(await store.listMembersPage(NWID, all.at(-1)!.address, 10), []);
+        assert.deepEqual(await store.listMembersPage('8056c2e21c0000ee', undefined, 10), []);
+        // Inside a transaction it sees the transaction's own writes.
+        await store.transaction(async (tx) => {
+          await tx.putMember(sampleMember(NWID, '0000000001'));
+          assert.equal((await tx.listMembersPage(NWID, undefined, 1))[0]?.address, '0000000001');
+          throw new Rollback('undo');
+        }).catch((error: unknown) => assert.ok(error instanceof Rollback));
+        assert.equal((await store.listMembersPage(NWID, undefined, 1))[0]?.address, all[0]!.address);
+      });
+
       it('counts members and authorized members', async () => {
         assert.deepEqual(await store.countMembers(NWID), { total: 0, authorized: 0 });
         await putMembers(
@@ -419,6 +455,100 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
           addresses,
         );
         assert.equal((await store.listEvents({ networkId: NWID })).length, 20);
+      });
+
+      it('runs concurrent transactions as if one after another, in call order', async () => {
+        // Each call reads what the previous call wrote: in call order, whether or not they share a
+        // database transaction (group commit), and only committed work is acknowledged.
+        await store.transaction((tx) => tx.setSetting('counter', '0'));
+        const seen = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const before = Number(await tx.getSetting('counter'));
+              await tx.setSetting('counter', String(before + 1));
+              await tx.appendEvent(sampleEvent({ type: `call-${i}` }));
+              return before;
+            }),
+          ),
+        );
+        assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => i));
+        assert.equal(await store.getSetting('counter'), '40');
+        const events = await store.listEvents({});
+        assert.deepEqual(
+          events.map((event) => event.type),
+          Array.from({ length: 40 }, (_, i) => `call-${i}`),
+        );
+      });
+
+      it('a transaction that fails among concurrent ones changes nothing and harms none of the others', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        const failing = new Set([0, 3, 4, 9]);
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const address = `00000000${String(i).padStart(2, '0')}`;
+              await tx.putMember(sampleMember(NWID, address, { ipAssignments: [`10.147.17.${i + 1}`] }));
+              await tx.setSetting(`call-${i}`, 'written');
+              await tx.appendEvent(sampleEvent({ memberAddress: address }));
+              if (failing.has(i)) throw new Rollback(`call ${i}`);
+              return i;
+            }),
+          ),
+        );
+        results.forEach((result, i) => {
+          if (failing.has(i)) {
+            assert.equal(result.status, 'rejected');
+            assert.ok(result.reason instanceof Rollback && result.reason.message === `call ${i}`);
+          } else {
+            assert.deepEqual(result, { status: 'fulfilled', value: i });
+          }
+        });
+        for (let i = 0; i < 12; i++) {
+          const address = `00000000${String(i).padStart(2, '0')}`;
+          const kept = !failing.has(i);
+          assert.equal((await store.getMember(NWID, address)) !== undefined, kept, `member of call ${i}`);
+          assert.equal(await store.findIpOwner(NWID, `10.147.17.${i + 1}`), kept ? address : undefined);
+          assert.equal(await store.getSetting(`call-${i}`), kept ? 'written' : undefined);
+        }
+        assert.equal((await store.listEvents({ networkId: NWID })).length, 12 - failing.size);
+      });
+
+      it('concurrent transactions see each other in call order: a later one conflicts with an earlier one', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        const [first, second, third] = await Promise.allSettled([
+          putMembers(sampleMember(NWID, 'aaaaaaaaaa', { ipAssignments: ['10.147.17.5'] })),
+          putMembers(sampleMember(NWID, 'bbbbbbbbbb', { ipAssignments: ['10.147.17.5'] })),
+          putMembers(sampleMember(NWID, 'cccccccccc', { ipAssignments: ['10.147.17.6'] })),
+        ]);
+        assert.equal(first.status, 'fulfilled');
+        assert.equal(second.status, 'rejected');
+        assert.ok(isRpError(ErrorCodes.CONFLICT, /already assigned to member aaaaaaaaaa/)((second as PromiseRejectedResult).reason));
+        assert.equal(third.status, 'fulfilled');
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+        assert.equal(await store.getMember(NWID, 'bbbbbbbbbb'), undefined);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.6'), 'cccccccccc');
+      });
+
+      it('refuses the store itself inside a transaction that runs among concurrent ones', async () => {
+        const results = await Promise.allSettled([
+          store.transaction((tx) => tx.setSetting('a', '1')),
+          store.transaction(async (tx) => {
+            await tx.setSetting('b', '1');
+            return store.getSetting('a');
+          }),
+          store.transaction(() => store.transaction(() => Promise.resolve())),
+          store.transaction((tx) => tx.setSetting('c', '1')),
+        ]);
+        assert.deepEqual(
+          results.map((result) => result.status),
+          ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+        );
+        for (const result of results.slice(1, 3)) {
+          assert.ok(isRpError(ErrorCodes.INTERNAL)((result as PromiseRejectedResult).reason));
+        }
+        assert.equal(await store.getSetting('a'), '1');
+        assert.equal(await store.getSetting('b'), undefined);
+        assert.equal(await store.getSetting('c'), '1');
       });
 
       it('refuses the store itself inside its transaction and a handle after its transaction', async () => {

@@ -72,6 +72,16 @@ export interface StoreReader {
   getMember(networkId: string, address: string): Promise<MemberRecord | undefined>;
   /** All members of a network, ordered by address. */
   listMembers(networkId: string): Promise<MemberRecord[]>;
+  /**
+   * One page of the network's members ordered by address: those after `afterAddress` (from the
+   * first when undefined), at most `limit`. Keyset pagination: page through a large network with
+   * flat memory by passing the last address of each page; a short page is the last one.
+   */
+  listMembersPage(
+    networkId: string,
+    afterAddress: string | undefined,
+    limit: number,
+  ): Promise<MemberRecord[]>;
   /** `[address, revision]` pairs ordered by address: the stock member list without loading records. */
   listMemberRevisions(networkId: string): Promise<Array<[string, number]>>;
   countMembers(networkId: string): Promise<MemberCounts>;

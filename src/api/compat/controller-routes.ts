@@ -6,8 +6,11 @@ import { memberToJson } from '../../core/member/member-json.ts';
 import { networkToJson } from '../../core/network/network-json.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
 import { compatSchema } from './compat-schemas.ts';
+import { memberListStream } from './member-list-stream.ts';
 
 const LEGACY_CREATE = /^([0-9a-fA-F]{10})______$/;
+/** Members per page of the streamed full list: one query and one JSON chunk each. */
+const MEMBER_PAGE_SIZE = 1000;
 
 type NetworkRequest = FastifyRequest<{ Params: { nwid: string } }>;
 type MemberRequest = FastifyRequest<{ Params: { nwid: string; address: string } }>;
@@ -57,7 +60,8 @@ export function registerControllerRoutes(app: FastifyInstance, service: Controll
 
   app.get('/controller/network/:nwid/member/:address', compatSchema('getMember'), async (request: MemberRequest) => {
     const { nwid, address } = request.params;
-    const [member, network] = await Promise.all([service.getMember(nwid, address), service.getNetwork(nwid)]);
+    // One member query: the network comes from the service's cache.
+    const { member, network } = await service.getMemberWithNetwork(nwid, address);
     return memberToJson(member, network, clock());
   });
   app.post('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
@@ -85,19 +89,16 @@ export function registerControllerRoutes(app: FastifyInstance, service: Controll
     return { data, meta: { networkCount: data.length } };
   });
 
-  app.get(
+  app.get<{ Params: { nwid: string } }>(
     '/unstable/controller/network/:nwid/member',
     compatSchema('unstableListMembers'),
-    async (request: NetworkRequest) => {
+    async (request, reply) => {
+      // Unknown network: a 404 before any byte of the list is written.
       const network = await service.getNetwork(request.params.nwid);
-      const members = await service.listMembers(network.id);
-      const now = clock();
-      let authorized = 0;
-      const data = members.map((member) => {
-        if (member.authorized) authorized++;
-        return memberToJson(member, network, now);
-      });
-      return { data, meta: { authorizedCount: authorized, totalCount: data.length } };
+      // Streamed page by page (memory stays flat at any size); same bytes as the whole object.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(memberListStream(service.memberPages(network.id, MEMBER_PAGE_SIZE), network, clock()));
     },
   );
 }

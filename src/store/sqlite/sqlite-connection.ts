@@ -6,6 +6,15 @@ import { dirname } from 'node:path';
 /** How long a write waits for another process (a CLI command, a backup) to release the file. */
 export const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Reads through a memory map of (up to) the first 128 MiB of the file instead of a pread per page
+ * that misses SQLite's small page cache: at 100,000 members (a 92 MB file) this made a full member
+ * list about twice as fast and cut GET-member CPU by a fifth. Writes still go through write() and
+ * fsync, so durability is unchanged. The mapped pages are the kernel's page cache, shared and
+ * reclaimable, but they count in the process's RSS: at most this much.
+ */
+export const MMAP_BYTES = 128 * 1024 * 1024;
+
 export function openSqliteDatabase(file: string): Database.Database {
   if (file !== ':memory:') createPrivateFile(file);
   const database = new Database(file, { timeout: BUSY_TIMEOUT_MS });
@@ -17,6 +26,7 @@ export function openSqliteDatabase(file: string): Database.Database {
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    database.pragma(`mmap_size = ${MMAP_BYTES}`);
   } catch (error) {
     database.close();
     throw error;

@@ -5,9 +5,50 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Kysely, type DatabaseConnection, type Driver } from 'kysely';
+import { createKyselyStore } from '../kysely-store.ts';
+import { migrateToLatest } from '../migrations/migrate.ts';
+import { sampleMember, sampleNetwork } from '../record-samples.ts';
+import type { StoreDatabase } from '../schema.ts';
 import { runStoreContract } from '../store-contract.ts';
-import { openSqliteDatabase } from './sqlite-connection.ts';
+import type { Store } from '../store.ts';
+import { MMAP_BYTES, openSqliteDatabase } from './sqlite-connection.ts';
+import { RouteplaneSqliteDialect } from './sqlite-dialect.ts';
+import { classifySqliteError } from './sqlite-errors.ts';
 import { openSqliteStore } from './sqlite-store.ts';
+
+/** Counts COMMITs and can make the next one fail, as a full disk or an I/O error would. */
+class FaultyCommitDialect extends RouteplaneSqliteDialect {
+  commits = 0;
+  failNextCommit = false;
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const commit = driver.commitTransaction.bind(driver);
+    driver.commitTransaction = async (connection: DatabaseConnection) => {
+      if (this.failNextCommit) {
+        this.failNextCommit = false;
+        throw new Error('injected COMMIT failure');
+      }
+      this.commits++;
+      await commit(connection);
+    };
+    return driver;
+  }
+}
+
+async function openFaultyStore(file: string): Promise<{ store: Store; dialect: FaultyCommitDialect }> {
+  const dialect = new FaultyCommitDialect({ database: openSqliteDatabase(file) });
+  const db = new Kysely<StoreDatabase>({ dialect });
+  await migrateToLatest(db);
+  const store = createKyselyStore({
+    kind: 'sqlite',
+    db,
+    classifyError: classifySqliteError,
+    close: () => db.destroy(),
+  });
+  return { store, dialect };
+}
 
 function tempFile(): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'routeplane-sqlite-'));
@@ -49,6 +90,7 @@ describe('SQLite store specifics', () => {
         assert.equal(database.pragma('synchronous', { simple: true }), 2); // FULL
         assert.equal(database.pragma('foreign_keys', { simple: true }), 1);
         assert.equal(database.pragma('busy_timeout', { simple: true }), 5000);
+        assert.equal(database.pragma('mmap_size', { simple: true }), MMAP_BYTES);
         assert.equal(database.pragma('integrity_check', { simple: true }), 'ok');
         assert.deepEqual(database.pragma('foreign_key_check'), []);
         const migrations = database.prepare('select name from kysely_migration order by name').pluck().all();
@@ -89,6 +131,56 @@ describe('SQLite store specifics', () => {
       await closing;
       const reopened = await openSqliteStore({ file });
       assert.equal(await reopened.getSetting('late'), 'yes');
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('group commit: concurrent transactions share COMMITs; a failed COMMIT fails every caller of its batch', async () => {
+    const { dir, file } = tempFile();
+    const NWID = '8056c2e21c000001';
+    try {
+      const { store, dialect } = await openFaultyStore(file);
+      await store.transaction((tx) => tx.putNetwork(sampleNetwork(NWID)));
+      const put = (i: number) =>
+        store.transaction(async (tx) => {
+          await tx.putMember(
+            sampleMember(NWID, `00000000${String(i).padStart(2, '0')}`, {
+              ipAssignments: [`10.147.17.${i + 1}`],
+            }),
+          );
+          return i;
+        });
+
+      // 20 concurrent writers: the first runs alone, the 19 that queued behind it share one COMMIT.
+      const commitsBefore = dialect.commits;
+      assert.deepEqual(
+        await Promise.all(Array.from({ length: 20 }, (_, i) => put(i))),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      assert.ok(
+        dialect.commits - commitsBefore <= 2,
+        `${dialect.commits - commitsBefore} commits for 20 transactions`,
+      );
+      assert.equal((await store.countMembers(NWID)).total, 20);
+
+      // A failing COMMIT: every caller of the batch is rejected and none of their writes is kept.
+      dialect.failNextCommit = true;
+      const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => put(20 + i)));
+      for (const result of results) {
+        assert.equal(result.status, 'rejected');
+        assert.match(String((result as PromiseRejectedResult).reason), /injected COMMIT failure/);
+      }
+      assert.equal((await store.countMembers(NWID)).total, 20);
+      assert.equal(await store.findIpOwner(NWID, '10.147.17.21'), undefined);
+
+      // The connection was rolled back and released: the store goes on working.
+      assert.equal(await put(30), 30);
+      assert.equal((await store.countMembers(NWID)).total, 21);
+      await store.close();
+      const reopened = await openSqliteStore({ file });
+      assert.equal((await reopened.countMembers(NWID)).total, 21);
       await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,38 @@
+// The full member list (`GET /unstable/controller/network/<nwid>/member`) written as it is read: one
+// page of members at a time becomes one chunk of JSON, so listing 100,000 members needs the memory of
+// one page, not of the whole list. The bytes are those of
+// JSON.stringify({ data: [...members], meta: { authorizedCount, totalCount } }): `data` comes first in
+// that object anyway, so the counts made while streaming can follow it.
+import { Readable } from 'node:stream';
+import { memberToJson } from '../../core/member/member-json.ts';
+import type { MemberRecord } from '../../core/member/member-types.ts';
+import type { NetworkRecord } from '../../core/network/network-types.ts';
+
+export async function* memberListChunks(
+  pages: AsyncIterable<readonly MemberRecord[]>,
+  network: NetworkRecord,
+  now: number,
+): AsyncGenerator<string, void, undefined> {
+  let total = 0;
+  let authorized = 0;
+  let chunk = '{"data":[';
+  for await (const page of pages) {
+    for (const member of page) {
+      if (member.authorized) authorized++;
+      if (total++ > 0) chunk += ',';
+      chunk += JSON.stringify(memberToJson(member, network, now));
+    }
+    yield chunk;
+    chunk = '';
+  }
+  yield `${chunk}],"meta":${JSON.stringify({ authorizedCount: authorized, totalCount: total })}}`;
+}
+
+/** A byte stream of the list for `reply.send`; it pulls the next page only when the socket drained. */
+export function memberListStream(
+  pages: AsyncIterable<readonly MemberRecord[]>,
+  network: NetworkRecord,
+  now: number,
+): Readable {
+  return Readable.from(memberListChunks(pages, network, now), { objectMode: false });
+}
