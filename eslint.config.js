@@ -23,18 +23,33 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: restrict(
-      ['node:*', 'fs', 'net', 'dgram', 'http', 'crypto', 'worker_threads', ...outward('service', 'store', 'api', 'protocol', 'health', 'cli')],
+      [
+        'node:*',
+        'fs',
+        'net',
+        'dgram',
+        'http',
+        'crypto',
+        'worker_threads',
+        ...outward('service', 'store', 'api', 'protocol', 'health', 'cli'),
+      ],
       'src/core is pure: no I/O and no imports from outer layers.',
     ),
   },
   {
     // Tests beside core code may use node's test runner and read fixtures; the code itself may not.
     files: ['src/core/**/*.test.ts'],
-    rules: restrict(outward('service', 'store', 'api', 'protocol', 'health', 'cli'), 'core tests test core only.'),
+    rules: restrict(
+      outward('service', 'store', 'api', 'protocol', 'health', 'cli'),
+      'core tests test core only.',
+    ),
   },
   {
     files: ['src/store/**/*.ts'],
-    rules: restrict(outward('service', 'api', 'protocol', 'health', 'cli'), 'the store depends on core only.'),
+    rules: restrict(
+      outward('service', 'api', 'protocol', 'health', 'cli'),
+      'the store depends on core only.',
+    ),
   },
   {
     files: ['src/service/**/*.ts'],

@@ -9,7 +9,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 rmSync(`${root}dist`, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (result.status !== 0) process.exit(result.status ?? 1);
 // The stamp's time is when the build started: a source saved during the build makes it stale.
 writeFileSync(`${root}dist/.build-stamp`, `${new Date(started).toISOString()}\n`);

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
 
-const BAD_NETWORK_BODIES: Array<{ name: string; body?: unknown; raw?: string; field: RegExp; status?: number }> = [
+const BAD_NETWORK_BODIES: Array<{
+  name: string;
+  body?: unknown;
+  raw?: string;
+  field: RegExp;
+  status?: number;
+}> = [
   { name: 'malformed JSON', raw: '{"name": ', field: /body.*JSON/i },
   { name: 'a JSON array instead of an object', body: [1, 2], field: /body/ },
   { name: 'private as a string', body: { private: 'yes' }, field: /private/ },
@@ -13,9 +19,21 @@ const BAD_NETWORK_BODIES: Array<{ name: string; body?: unknown; raw?: string; fi
   { name: 'multicastLimit negative', body: { multicastLimit: -1 }, field: /multicastLimit/ },
   { name: 'name as a number', body: { name: 42 }, field: /name/ },
   { name: 'routes not an array', body: { routes: '10.0.0.0/8' }, field: /routes/ },
-  { name: 'malformed CIDR', body: { routes: [{ target: '10.0.0/8', via: null }] }, field: /routes\[0\]\.target.*10\.0\.0\/8/ },
-  { name: 'bad netmask bits', body: { routes: [{ target: '10.0.0.0/33', via: null }] }, field: /routes\[0\]\.target.*10\.0\.0\.0\/33/ },
-  { name: 'host bits set', body: { routes: [{ target: '10.1.2.3/24', via: null }] }, field: /routes\[0\]\.target.*10\.1\.2\.3\/24/ },
+  {
+    name: 'malformed CIDR',
+    body: { routes: [{ target: '10.0.0/8', via: null }] },
+    field: /routes\[0\]\.target.*10\.0\.0\/8/,
+  },
+  {
+    name: 'bad netmask bits',
+    body: { routes: [{ target: '10.0.0.0/33', via: null }] },
+    field: /routes\[0\]\.target.*10\.0\.0\.0\/33/,
+  },
+  {
+    name: 'host bits set',
+    body: { routes: [{ target: '10.1.2.3/24', via: null }] },
+    field: /routes\[0\]\.target.*10\.1\.2\.3\/24/,
+  },
   {
     name: 'via of the other family',
     body: { routes: [{ target: '10.0.0.0/8', via: 'fd00::1' }] },
@@ -31,10 +49,19 @@ const BAD_NETWORK_BODIES: Array<{ name: string; body?: unknown; raw?: string; fi
     body: { ipAssignmentPools: [{ ipRangeStart: '10.0.0.200', ipRangeEnd: '10.0.0.10' }] },
     field: /ipAssignmentPools\[0\].*10\.0\.0\.200.*10\.0\.0\.10/,
   },
-  { name: 'pool with a bad IP', body: { ipAssignmentPools: [{ ipRangeStart: '10.0.0.300', ipRangeEnd: '10.0.0.310' }] }, field: /10\.0\.0\.300/ },
+  {
+    name: 'pool with a bad IP',
+    body: { ipAssignmentPools: [{ ipRangeStart: '10.0.0.300', ipRangeEnd: '10.0.0.310' }] },
+    field: /10\.0\.0\.300/,
+  },
   {
     name: 'duplicate route',
-    body: { routes: [{ target: '10.0.0.0/8', via: null }, { target: '10.0.0.0/8', via: null }] },
+    body: {
+      routes: [
+        { target: '10.0.0.0/8', via: null },
+        { target: '10.0.0.0/8', via: null },
+      ],
+    },
     field: /routes\[1\]/,
   },
   {
@@ -43,15 +70,27 @@ const BAD_NETWORK_BODIES: Array<{ name: string; body?: unknown; raw?: string; fi
     field: /129.*128/,
     status: 409,
   },
-  { name: 'unknown rule type', body: { rules: [{ type: 'ACTION_EXPLODE', not: false, or: false }] }, field: /rules\[0\]/ },
+  {
+    name: 'unknown rule type',
+    body: { rules: [{ type: 'ACTION_EXPLODE', not: false, or: false }] },
+    field: /rules\[0\]/,
+  },
   { name: 'v4AssignMode.zt as a string', body: { v4AssignMode: { zt: 'true' } }, field: /v4AssignMode\.zt/ },
-  { name: 'dns servers not IPs', body: { dns: { domain: 'x', servers: ['not-an-ip'] } }, field: /dns\.servers\[0\].*not-an-ip/ },
+  {
+    name: 'dns servers not IPs',
+    body: { dns: { domain: 'x', servers: ['not-an-ip'] } },
+    field: /dns\.servers\[0\].*not-an-ip/,
+  },
 ];
 
 const BAD_MEMBER_BODIES: Array<{ name: string; body: unknown; field: RegExp }> = [
   { name: 'authorized as a string', body: { authorized: 'true' }, field: /authorized/ },
   { name: 'ipAssignments not an array', body: { ipAssignments: '10.0.0.1' }, field: /ipAssignments/ },
-  { name: 'an invalid IP', body: { ipAssignments: ['10.0.0.256'] }, field: /ipAssignments\[0\].*10\.0\.0\.256/ },
+  {
+    name: 'an invalid IP',
+    body: { ipAssignments: ['10.0.0.256'] },
+    field: /ipAssignments\[0\].*10\.0\.0\.256/,
+  },
   { name: 'tags of the wrong shape', body: { tags: [['a', 1]] }, field: /tags\[0\]/ },
   { name: 'noAutoAssignIps as a number', body: { noAutoAssignIps: 1 }, field: /noAutoAssignIps/ },
 ];
@@ -109,7 +148,9 @@ describe('bad input changes nothing', () => {
     const holder = await zt.request('GET', `/controller/network/${nwid}/member/${member}`);
     const ip = holder.body.ipAssignments[0];
     assert.ok(ip, 'the authorized member got an automatic IP');
-    const res = await zt.request('POST', `/controller/network/${nwid}/member/1111111111`, { ipAssignments: [ip] });
+    const res = await zt.request('POST', `/controller/network/${nwid}/member/1111111111`, {
+      ipAssignments: [ip],
+    });
     assert.equal(res.status, 409, res.text);
     assert.match(res.body.error, new RegExp(ip.replace(/\./g, '\\.')));
     assert.equal((await zt.request('GET', `/controller/network/${nwid}/member/1111111111`)).status, 404);
@@ -125,9 +166,19 @@ describe('bad input changes nothing', () => {
   });
 
   it('a missing or wrong token is a 401 and writes nothing', async () => {
-    const missing = await zt.request('POST', `/controller/network/${nwid}`, { name: 'hijacked' }, { auth: false });
+    const missing = await zt.request(
+      'POST',
+      `/controller/network/${nwid}`,
+      { name: 'hijacked' },
+      { auth: false },
+    );
     assert.equal(missing.status, 401);
-    const wrong = await zt.request('POST', `/controller/network/${nwid}`, { name: 'hijacked' }, { auth: 'nope' });
+    const wrong = await zt.request(
+      'POST',
+      `/controller/network/${nwid}`,
+      { name: 'hijacked' },
+      { auth: 'nope' },
+    );
     assert.equal(wrong.status, 401);
     assert.equal((await zt.request('GET', `/controller/network/${nwid}`)).body.name, 'guarded');
   });

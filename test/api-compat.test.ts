@@ -2,13 +2,28 @@
 // responses zerotier-one 1.14.1 gave in the recorded run (../shared/zerotier/run-baseline).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RECORDED_CONTROLLER, startTestController, type TestController } from './helpers/controller-fixture.ts';
+import {
+  RECORDED_CONTROLLER,
+  startTestController,
+  type TestController,
+} from './helpers/controller-fixture.ts';
 import { ROUTEPLANE_MEMBER_EXTRAS, assertSameShape } from './helpers/shape.ts';
 import { sharedJson } from './helpers/shared-vectors.ts';
 
 const recorded = (name: string) => sharedJson('run-baseline', name);
 const NETWORK_VOLATILE = ['id', 'nwid', 'creationTime', 'revision'];
-const MEMBER_VOLATILE = ['nwid', 'creationTime', 'lastAuthorizedTime', 'lastDeauthorizedTime', 'revision', 'identity', 'vMajor', 'vMinor', 'vProto', 'vRev'];
+const MEMBER_VOLATILE = [
+  'nwid',
+  'creationTime',
+  'lastAuthorizedTime',
+  'lastDeauthorizedTime',
+  'revision',
+  'identity',
+  'vMajor',
+  'vMinor',
+  'vProto',
+  'vRev',
+];
 const MEMBER_B = '43e690e007';
 
 describe('stock /controller API', () => {
@@ -30,7 +45,11 @@ describe('stock /controller API', () => {
   });
 
   it('legacy POST /controller/network/<addr>______ creates a network equal to the recorded one', async () => {
-    const res = await zt.request('POST', `/controller/network/${RECORDED_CONTROLLER}______`, recorded('network-create-body.json'));
+    const res = await zt.request(
+      'POST',
+      `/controller/network/${RECORDED_CONTROLLER}______`,
+      recorded('network-create-body.json'),
+    );
     assert.equal(res.status, 200, res.text);
     assertSameShape(res.body, recorded('api-network-create-response.json'), { volatile: NETWORK_VOLATILE });
     nwid = res.body.id;
@@ -43,9 +62,13 @@ describe('stock /controller API', () => {
   it('the stored network matches the FileDB file zerotier-one wrote', async () => {
     const res = await zt.request('GET', `/controller/network/${nwid}`);
     assert.equal(res.status, 200);
-    assertSameShape(res.body, sharedJson('run-baseline', 'controller.d', 'network', 'f8ea0e79249a7b42.json'), {
-      volatile: NETWORK_VOLATILE,
-    });
+    assertSameShape(
+      res.body,
+      sharedJson('run-baseline', 'controller.d', 'network', 'f8ea0e79249a7b42.json'),
+      {
+        volatile: NETWORK_VOLATILE,
+      },
+    );
   });
 
   it('POST /controller/network with no body creates a network with every stock default', async () => {
@@ -128,7 +151,10 @@ describe('stock /controller API', () => {
   });
 
   it('accepts legacy string assign modes', async () => {
-    const res = await zt.request('POST', '/controller/network', { v4AssignMode: 'zt', v6AssignMode: 'rfc4193,zt' });
+    const res = await zt.request('POST', '/controller/network', {
+      v4AssignMode: 'zt',
+      v6AssignMode: 'rfc4193,zt',
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.v4AssignMode, { zt: true });
     assert.deepEqual(res.body.v6AssignMode, { '6plane': false, rfc4193: true, zt: true });
@@ -137,7 +163,11 @@ describe('stock /controller API', () => {
 
   it('posting back the whole object it read is accepted and changes nothing', async () => {
     const read = await zt.request('GET', `/controller/network/${nwid}`);
-    const res = await zt.request('POST', `/controller/network/${nwid}`, { ...read.body, dns: read.body.dns, authTokens: [null] });
+    const res = await zt.request('POST', `/controller/network/${nwid}`, {
+      ...read.body,
+      dns: read.body.dns,
+      authTokens: [null],
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, read.body);
   });
@@ -183,7 +213,9 @@ describe('stock /controller API', () => {
     assert.deepEqual(on.body.v6AssignMode, { '6plane': true, rfc4193: true, zt: false });
     const res = await zt.request('GET', `/controller/network/${nwid}/member/${MEMBER_B}`);
     assert.match(res.body.sixPlaneAddress, /^fc[0-9a-f]{2}:[0-9a-f:]+\/40$/);
-    const off = await zt.request('POST', `/controller/network/${nwid}`, { v6AssignMode: { rfc4193: true, '6plane': false } });
+    const off = await zt.request('POST', `/controller/network/${nwid}`, {
+      v6AssignMode: { rfc4193: true, '6plane': false },
+    });
     assert.equal(off.status, 200);
   });
 
@@ -192,7 +224,10 @@ describe('stock /controller API', () => {
     assert.equal(res.status, 200);
     const recordedMember = { ...recorded('api-member-get.json') };
     delete recordedMember.identity; // learned over the protocol, which this test does not speak
-    assertSameShape(res.body, recordedMember, { volatile: MEMBER_VOLATILE, extras: ROUTEPLANE_MEMBER_EXTRAS });
+    assertSameShape(res.body, recordedMember, {
+      volatile: MEMBER_VOLATILE,
+      extras: ROUTEPLANE_MEMBER_EXTRAS,
+    });
     const list = await zt.request('GET', `/controller/network/${nwid}/member`);
     assert.equal(list.status, 200);
     assert.deepEqual(Object.keys(list.body).sort(), [MEMBER_B, RECORDED_CONTROLLER]);
@@ -214,7 +249,9 @@ describe('stock /controller API', () => {
   });
 
   it('deauthorizing sets lastDeauthorizedTime and keeps the IP, as zerotier-one does', async () => {
-    const res = await zt.request('POST', `/controller/network/${nwid}/member/${MEMBER_B}`, { authorized: false });
+    const res = await zt.request('POST', `/controller/network/${nwid}/member/${MEMBER_B}`, {
+      authorized: false,
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.authorized, false);
     assert.ok(res.body.lastDeauthorizedTime > 0);
@@ -234,7 +271,10 @@ describe('stock /controller API', () => {
       assert.equal(typeof res.body.error, 'string');
       assert.match(res.body.error, /not found/);
     }
-    assert.equal((await zt.request('POST', `/controller/network/f8ea0e7924ffffff/member/${MEMBER_B}`, {})).status, 404);
+    assert.equal(
+      (await zt.request('POST', `/controller/network/f8ea0e7924ffffff/member/${MEMBER_B}`, {})).status,
+      404,
+    );
     assert.equal((await zt.request('DELETE', `/controller/network/${nwid}/member/0123456789`)).status, 404);
   });
 

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RECORDED_CONTROLLER, startTestController, type TestController } from './helpers/controller-fixture.ts';
+import {
+  RECORDED_CONTROLLER,
+  startTestController,
+  type TestController,
+} from './helpers/controller-fixture.ts';
 import { sharedJson } from './helpers/shared-vectors.ts';
 
 describe('node endpoints, auth forms and operations', () => {
@@ -22,7 +26,15 @@ describe('node endpoints, auth forms and operations', () => {
     const recorded = sharedJson('run-baseline', 'controller-info.json');
     assert.equal(res.body.address, RECORDED_CONTROLLER);
     assert.equal(res.body.publicIdentity, recorded.publicIdentity);
-    for (const key of ['online', 'version', 'versionMajor', 'versionMinor', 'versionRev', 'clock', 'config']) {
+    for (const key of [
+      'online',
+      'version',
+      'versionMajor',
+      'versionMinor',
+      'versionRev',
+      'clock',
+      'config',
+    ]) {
       assert.equal(typeof res.body[key], typeof recorded[key], key);
     }
     assert.equal(typeof res.body.config.settings.primaryPort, 'number');
@@ -36,10 +48,17 @@ describe('node endpoints, auth forms and operations', () => {
 
   it('accepts the token as X-ZT1-Auth, ?auth= and Bearer', async () => {
     assert.equal((await zt.request('GET', '/controller', undefined, { auth: false })).status, 401);
-    assert.equal((await zt.request('GET', `/controller?auth=${zt.token}`, undefined, { auth: false })).status, 200);
     assert.equal(
-      (await zt.request('GET', '/controller', undefined, { auth: false, headers: { authorization: `Bearer ${zt.token}` } }))
-        .status,
+      (await zt.request('GET', `/controller?auth=${zt.token}`, undefined, { auth: false })).status,
+      200,
+    );
+    assert.equal(
+      (
+        await zt.request('GET', '/controller', undefined, {
+          auth: false,
+          headers: { authorization: `Bearer ${zt.token}` },
+        })
+      ).status,
       200,
     );
   });
@@ -80,7 +99,10 @@ describe('node endpoints, auth forms and operations', () => {
 
   it('restart keeps identity, token and data', async () => {
     const created = await zt.request('POST', '/controller/network', { name: 'persisted', mtu: 1500 });
-    await zt.request('POST', `/controller/network/${created.body.id}/member/0a0b0c0d0e`, { authorized: true, name: 'kept' });
+    await zt.request('POST', `/controller/network/${created.body.id}/member/0a0b0c0d0e`, {
+      authorized: true,
+      name: 'kept',
+    });
     const token = zt.token;
     await zt.restart();
     assert.equal(zt.token, token);

@@ -16,7 +16,8 @@ export function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers['x-zt1-auth'];
   if (typeof header === 'string' && header.length > 0) return header.trim();
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && /^bearer /i.test(authorization)) return authorization.slice(7).trim();
+  if (typeof authorization === 'string' && /^bearer /i.test(authorization))
+    return authorization.slice(7).trim();
   const query = request.query as Record<string, unknown> | undefined;
   if (query && typeof query.auth === 'string') return query.auth;
   return undefined;
@@ -26,7 +27,11 @@ export function installTokenAuth(app: FastifyInstance, token: string): void {
   const expected = digest(token);
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url;
-    if (PUBLIC_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`))) {
+    if (
+      PUBLIC_PREFIXES.some(
+        (prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`),
+      )
+    ) {
       return;
     }
     const given = presentedToken(request);

@@ -51,7 +51,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)
-      .send(errorBody(new RpError(ErrorCodes.NOT_FOUND, `no such endpoint: ${request.method} ${pathOf(request.url)}`))),
+      .send(
+        errorBody(
+          new RpError(ErrorCodes.NOT_FOUND, `no such endpoint: ${request.method} ${pathOf(request.url)}`),
+        ),
+      ),
   );
 }
 

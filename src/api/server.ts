@@ -45,15 +45,24 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     // Per-request logs only at debug level: they cost more than the request at info level.
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       request.log.debug(
-        { method: request.method, path: pathOf(request.url), status: reply.statusCode, ms: reply.elapsedTime },
+        {
+          method: request.method,
+          path: pathOf(request.url),
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        },
         'request',
       );
     }
   });
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: 200 when serving' } }, async () => ({
-    ok: true,
-  }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness: 200 when serving' } },
+    async () => ({
+      ok: true,
+    }),
+  );
 
   registerControllerRoutes(app, options.service, clock);
   registerNodeRoutes(app, {

@@ -63,7 +63,11 @@ export async function decideConfigRequest(
     member.lastAuthorizedTime = now;
     member.lastAuthorizedCredentialType = 'public';
     member.lastAuthorizedCredential = null;
-    events.push({ type: 'member.authorized', reason: 'public network: members are authorized on request', data: {} });
+    events.push({
+      type: 'member.authorized',
+      reason: 'public network: members are authorized on request',
+      data: {},
+    });
   }
 
   if (member.authorized) {

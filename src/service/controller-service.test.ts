@@ -23,7 +23,12 @@ describe('ControllerService', () => {
     dir = mkdtempSync(join(tmpdir(), 'routeplane-service-'));
     store = await openSqliteStore({ file: join(dir, 'controller.db') });
     let nextRandom = 0x123456;
-    service = new ControllerService({ store, controllerAddress: CONTROLLER, clock: () => now, randomBelow: () => nextRandom++ });
+    service = new ControllerService({
+      store,
+      controllerAddress: CONTROLLER,
+      clock: () => now,
+      randomBelow: () => nextRandom++,
+    });
     service.changes.subscribe((event) => changes.push(event));
   });
   after(async () => {
@@ -36,7 +41,10 @@ describe('ControllerService', () => {
     assert.equal(network.id, `${CONTROLLER}123456`);
     assert.deepEqual(changes.at(-1), { kind: 'network-changed', networkId: network.id, revision: 1 });
     const events = await store.listEvents({ networkId: network.id });
-    assert.deepEqual(events.map((e) => [e.type, e.actor]), [['network.created', 'api']]);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.actor]),
+      [['network.created', 'api']],
+    );
   });
 
   it('gives up with a clear error when no network ID is free', async () => {
@@ -62,12 +70,20 @@ describe('ControllerService', () => {
     const nwid = `${CONTROLLER}123456`;
 
     it('an unknown network is not found', async () => {
-      const outcome = await service.handleConfigRequest({ networkId: `${CONTROLLER}654321`, address: MEMBER, identity: MEMBER_IDENTITY });
+      const outcome = await service.handleConfigRequest({
+        networkId: `${CONTROLLER}654321`,
+        address: MEMBER,
+        identity: MEMBER_IDENTITY,
+      });
       assert.equal(outcome.kind, 'not-found');
     });
 
     it('the first request creates an unauthorized member with its identity pinned', async () => {
-      const outcome = await service.handleConfigRequest({ networkId: nwid, address: MEMBER, identity: MEMBER_IDENTITY });
+      const outcome = await service.handleConfigRequest({
+        networkId: nwid,
+        address: MEMBER,
+        identity: MEMBER_IDENTITY,
+      });
       assert.equal(outcome.kind, 'denied');
       assert.equal(outcome.kind === 'denied' && outcome.reason, 'not-authorized');
       const member = await service.getMember(nwid, MEMBER);
@@ -88,7 +104,11 @@ describe('ControllerService', () => {
 
     it('another identity claiming the same address is denied and changes nothing', async () => {
       const impostor = `${MEMBER}:0:${'cd'.repeat(64)}`;
-      const outcome = await service.handleConfigRequest({ networkId: nwid, address: MEMBER, identity: impostor });
+      const outcome = await service.handleConfigRequest({
+        networkId: nwid,
+        address: MEMBER,
+        identity: impostor,
+      });
       assert.equal(outcome.kind === 'denied' && outcome.reason, 'identity-mismatch');
       assert.equal((await service.getMember(nwid, MEMBER)).identity, MEMBER_IDENTITY);
     });
@@ -117,7 +137,11 @@ describe('ControllerService', () => {
     it('a public network authorizes members on their first request', async () => {
       const open = await service.createNetwork({ private: false });
       now += 1000;
-      const outcome = await service.handleConfigRequest({ networkId: open.id, address: MEMBER, identity: MEMBER_IDENTITY });
+      const outcome = await service.handleConfigRequest({
+        networkId: open.id,
+        address: MEMBER,
+        identity: MEMBER_IDENTITY,
+      });
       assert.equal(outcome.kind, 'authorized');
       const member = await service.getMember(open.id, MEMBER);
       assert.equal(member.lastAuthorizedCredentialType, 'public');

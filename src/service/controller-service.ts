@@ -8,7 +8,12 @@ import type { MemberRecord } from '../core/member/member-types.ts';
 import { newMember } from '../core/member/member-defaults.ts';
 import { applyMemberUpdate } from '../core/member/member-update.ts';
 import { newNetwork } from '../core/network/network-defaults.ts';
-import { controllerAddressOf, isMemberAddress, isNetworkId, networkIdFor } from '../core/network/network-id.ts';
+import {
+  controllerAddressOf,
+  isMemberAddress,
+  isNetworkId,
+  networkIdFor,
+} from '../core/network/network-id.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import { applyNetworkUpdate } from '../core/network/network-update.ts';
 import type { MemberCounts, NewEvent, Store, StoreTransaction } from '../store/store.ts';
@@ -57,7 +62,8 @@ export class ControllerService {
     );
     this.networks = new NetworkCache((id) => this.store.getNetwork(id));
     this.changes.subscribe((event) => {
-      if (event.kind === 'network-changed' || event.kind === 'network-deleted') this.networks.invalidate(event.networkId);
+      if (event.kind === 'network-changed' || event.kind === 'network-deleted')
+        this.networks.invalidate(event.networkId);
       if (event.kind === 'network-deleted') this.presence.forget(event.networkId);
       if (event.kind === 'member-deleted') this.presence.forget(event.networkId, event.address);
     });
@@ -193,10 +199,12 @@ export class ControllerService {
       if (sameRecord(current, next)) return current;
       next.revision = current.revision + 1;
       await tx.putNetwork(next);
-      await tx.appendEvent(this.event(id, null, 'network.updated', actor, 'network updated through the API', {
-        revision: next.revision,
-        changed: changedKeys(current, next),
-      }));
+      await tx.appendEvent(
+        this.event(id, null, 'network.updated', actor, 'network updated through the API', {
+          revision: next.revision,
+          changed: changedKeys(current, next),
+        }),
+      );
       changes.push({ kind: 'network-changed', networkId: id, revision: next.revision });
       return next;
     });
@@ -208,7 +216,9 @@ export class ControllerService {
       const current = await tx.getNetwork(id);
       if (!current) throw notFound(`network ${id}`);
       await tx.deleteNetwork(id);
-      await tx.appendEvent(this.event(id, null, 'network.deleted', actor, 'network deleted through the API', {}));
+      await tx.appendEvent(
+        this.event(id, null, 'network.deleted', actor, 'network deleted through the API', {}),
+      );
       changes.push({ kind: 'network-deleted', networkId: id });
       return current;
     });
@@ -261,7 +271,9 @@ export class ControllerService {
         throw notFound(`member ${addr} of network ${id}`);
       }
       await tx.deleteMember(id, addr);
-      await tx.appendEvent(this.event(id, addr, 'member.deleted', actor, 'member deleted through the API', {}));
+      await tx.appendEvent(
+        this.event(id, addr, 'member.deleted', actor, 'member deleted through the API', {}),
+      );
       changes.push({ kind: 'member-deleted', networkId: id, address: addr });
       return current;
     });
@@ -280,7 +292,12 @@ export class ControllerService {
     const actor: Actor = { name: 'protocol' };
     return this.write(async (tx, changes) => {
       const now = this.clock();
-      const decision = await decideConfigRequest(tx, normalized, now, () => this.randomBelow(2 ** 32) / 2 ** 32);
+      const decision = await decideConfigRequest(
+        tx,
+        normalized,
+        now,
+        () => this.randomBelow(2 ** 32) / 2 ** 32,
+      );
       if (decision.write) {
         await tx.putMember(decision.write);
         for (const event of decision.events) {
@@ -326,7 +343,9 @@ export class ControllerService {
     const network = applyNetworkUpdate(newNetwork(id, this.clock()), body ?? {});
     network.revision = 1;
     await tx.putNetwork(network);
-    await tx.appendEvent(this.event(id, null, 'network.created', actor, 'network created through the API', {}));
+    await tx.appendEvent(
+      this.event(id, null, 'network.created', actor, 'network created through the API', {}),
+    );
     changes.push({ kind: 'network-changed', networkId: id, revision: network.revision });
     return network;
   }
@@ -340,7 +359,8 @@ export class ControllerService {
   }
 
   private checkNetworkId(networkId: string): string {
-    if (!isNetworkId(networkId)) throw invalidField('nwid', `"${networkId}" is not a 16-digit hex network ID`);
+    if (!isNetworkId(networkId))
+      throw invalidField('nwid', `"${networkId}" is not a 16-digit hex network ID`);
     return networkId.toLowerCase();
   }
 

@@ -33,7 +33,10 @@ describe('MemberPresence', () => {
     await presence.flush();
     fail = false;
     await presence.flush();
-    assert.deepEqual(written.map((e) => e.lastSeen), [5]);
+    assert.deepEqual(
+      written.map((e) => e.lastSeen),
+      [5],
+    );
   });
 
   it('forgets deleted members', () => {

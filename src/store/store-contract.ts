@@ -223,13 +223,22 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
       });
 
       it('records presence without touching the record, and putMember never rolls it back', async () => {
-        const member = sampleMember(NWID, 'aaaaaaaaaa', { revision: 3, lastSeen: 1, physicalAddress: 'ignored/1' });
+        const member = sampleMember(NWID, 'aaaaaaaaaa', {
+          revision: 3,
+          lastSeen: 1,
+          physicalAddress: 'ignored/1',
+        });
         await putMembers(member);
         const stored = await store.getMember(NWID, 'aaaaaaaaaa');
         assert.equal(stored?.lastSeen, undefined, 'putMember does not write presence');
         await store.transaction((tx) =>
           tx.recordPresence([
-            { networkId: NWID, address: 'aaaaaaaaaa', lastSeen: 1_700_000_000_999, physicalAddress: '192.0.2.7/9993' },
+            {
+              networkId: NWID,
+              address: 'aaaaaaaaaa',
+              lastSeen: 1_700_000_000_999,
+              physicalAddress: '192.0.2.7/9993',
+            },
             { networkId: NWID, address: 'bbbbbbbbbb', lastSeen: 5, physicalAddress: 'skipped/1' },
           ]),
         );
@@ -282,9 +291,13 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
       });
 
       it('pages through members by address (keyset), per network', async () => {
-        const addresses = Array.from({ length: 23 }, (_, i) => (0xa000000000 + i * 7919).toString(16)).reverse();
+        const addresses = Array.from({ length: 23 }, (_, i) =>
+          (0xa000000000 + i * 7919).toString(16),
+        ).reverse();
         await putMembers(
-          ...addresses.map((address, index) => sampleMember(NWID, address, { revision: index + 1, authorized: index % 3 === 0 })),
+          ...addresses.map((address, index) =>
+            sampleMember(NWID, address, { revision: index + 1, authorized: index % 3 === 0 }),
+          ),
           sampleMember(OTHER_NWID, '0000000002'),
           sampleMember(OTHER_NWID, 'fffffffff0'),
         );
@@ -309,11 +322,13 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.deepEqual(await store.listMembersPage(NWID, all.at(-1)!.address, 10), []);
         assert.deepEqual(await store.listMembersPage('8056c2e21c0000ee', undefined, 10), []);
         // Inside a transaction it sees the transaction's own writes.
-        await store.transaction(async (tx) => {
-          await tx.putMember(sampleMember(NWID, '0000000001'));
-          assert.equal((await tx.listMembersPage(NWID, undefined, 1))[0]?.address, '0000000001');
-          throw new Rollback('undo');
-        }).catch((error: unknown) => assert.ok(error instanceof Rollback));
+        await store
+          .transaction(async (tx) => {
+            await tx.putMember(sampleMember(NWID, '0000000001'));
+            assert.equal((await tx.listMembersPage(NWID, undefined, 1))[0]?.address, '0000000001');
+            throw new Rollback('undo');
+          })
+          .catch((error: unknown) => assert.ok(error instanceof Rollback));
         assert.equal((await store.listMembersPage(NWID, undefined, 1))[0]?.address, all[0]!.address);
       });
 
@@ -471,7 +486,10 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
             }),
           ),
         );
-        assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => i));
+        assert.deepEqual(
+          seen,
+          Array.from({ length: 40 }, (_, i) => i),
+        );
         assert.equal(await store.getSetting('counter'), '40');
         const events = await store.listEvents({});
         assert.deepEqual(
@@ -522,7 +540,12 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         ]);
         assert.equal(first.status, 'fulfilled');
         assert.equal(second.status, 'rejected');
-        assert.ok(isRpError(ErrorCodes.CONFLICT, /already assigned to member aaaaaaaaaa/)((second as PromiseRejectedResult).reason));
+        assert.ok(
+          isRpError(
+            ErrorCodes.CONFLICT,
+            /already assigned to member aaaaaaaaaa/,
+          )((second as PromiseRejectedResult).reason),
+        );
         assert.equal(third.status, 'fulfilled');
         assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
         assert.equal(await store.getMember(NWID, 'bbbbbbbbbb'), undefined);

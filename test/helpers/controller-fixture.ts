@@ -36,7 +36,9 @@ export interface TestResponse {
   headers: Headers;
 }
 
-export async function startTestController(options: { recordedIdentity?: boolean } = {}): Promise<TestController> {
+export async function startTestController(
+  options: { recordedIdentity?: boolean } = {},
+): Promise<TestController> {
   const dataDir = mkdtempSync(join(tmpdir(), 'routeplane-test-'));
   if (options.recordedIdentity ?? true) {
     copyFileSync(sharedFile('run-baseline', 'controller-identity.secret'), join(dataDir, 'identity.secret'));

@@ -2,7 +2,13 @@
 // listed extras), the same JSON types, and the same values except for the volatile keys given.
 import assert from 'node:assert/strict';
 
-export const ROUTEPLANE_MEMBER_EXTRAS = ['lastSeen', 'online', 'physicalAddress', 'rfc4193Address', 'sixPlaneAddress'];
+export const ROUTEPLANE_MEMBER_EXTRAS = [
+  'lastSeen',
+  'online',
+  'physicalAddress',
+  'rfc4193Address',
+  'sixPlaneAddress',
+];
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -24,6 +30,7 @@ export function assertSameShape(
   assert.deepEqual(unexpected, [], `${label}: keys zerotier-one does not have`);
   for (const [key, value] of Object.entries(recorded)) {
     assert.equal(jsonType(actual[key]), jsonType(value), `${label}.${key}: type differs from zerotier-one`);
-    if (!volatile.has(key)) assert.deepEqual(actual[key], value, `${label}.${key}: value differs from zerotier-one`);
+    if (!volatile.has(key))
+      assert.deepEqual(actual[key], value, `${label}.${key}: value differs from zerotier-one`);
   }
 }

@@ -28,14 +28,25 @@ const DOCS = {
   createNetwork: { summary: 'Create a network with a random free ID under this controller', body: true },
   getNetwork: { summary: 'Get a network', params: nwidParam },
   postNetwork: {
-    summary: 'Update a network (partial merge; bumps revision), create it with this ID, or legacy-create with <addr>______',
+    summary:
+      'Update a network (partial merge; bumps revision), create it with this ID, or legacy-create with <addr>______',
     params: nwidParam,
     body: true,
   },
-  deleteNetwork: { summary: 'Delete a network and its members; returns the deleted network', params: nwidParam },
-  listMembers: { summary: 'Member addresses with their revisions: {"<address>": revision}', params: nwidParam },
+  deleteNetwork: {
+    summary: 'Delete a network and its members; returns the deleted network',
+    params: nwidParam,
+  },
+  listMembers: {
+    summary: 'Member addresses with their revisions: {"<address>": revision}',
+    params: nwidParam,
+  },
   getMember: { summary: 'Get a member', params: memberParams },
-  postMember: { summary: 'Create or update a member (authorize, IPs, name, tags …)', params: memberParams, body: true },
+  postMember: {
+    summary: 'Create or update a member (authorize, IPs, name, tags …)',
+    params: memberParams,
+    body: true,
+  },
   deleteMember: { summary: 'Delete a member; returns the deleted member', params: memberParams },
   unstableListNetworks: { summary: 'All networks with member counts in meta' },
   unstableListMembers: { summary: 'All members of a network with counts in meta', params: nwidParam },
@@ -50,7 +61,9 @@ export function compatSchema(name: keyof typeof DOCS): RouteShorthandOptions {
       tags: ['controller (stock API)'],
       summary: doc.summary,
       ...(doc.params ? { params: doc.params } : {}),
-      ...(doc.body ? { body: { ...anyObject, description: 'Stock JSON fields; unknown fields are ignored' } } : {}),
+      ...(doc.body
+        ? { body: { ...anyObject, description: 'Stock JSON fields; unknown fields are ignored' } }
+        : {}),
       security: [{ zt1Auth: [] }],
     },
   };

@@ -15,10 +15,20 @@ const MEMBER_PAGE_SIZE = 1000;
 type NetworkRequest = FastifyRequest<{ Params: { nwid: string } }>;
 type MemberRequest = FastifyRequest<{ Params: { nwid: string; address: string } }>;
 
-export function registerControllerRoutes(app: FastifyInstance, service: ControllerService, clock: () => number): void {
-  const controllerStatus = async () => ({ controller: true, apiVersion: 4, clock: clock(), databaseReady: true });
+export function registerControllerRoutes(
+  app: FastifyInstance,
+  service: ControllerService,
+  clock: () => number,
+): void {
+  const controllerStatus = async () => ({
+    controller: true,
+    apiVersion: 4,
+    clock: clock(),
+    databaseReady: true,
+  });
 
-  const createNetwork = async (request: FastifyRequest) => networkToJson(await service.createNetwork(request.body));
+  const createNetwork = async (request: FastifyRequest) =>
+    networkToJson(await service.createNetwork(request.body));
 
   const postNetwork = async (request: NetworkRequest) => {
     const { nwid } = request.params;
@@ -26,7 +36,10 @@ export function registerControllerRoutes(app: FastifyInstance, service: Controll
     if (!legacy) return networkToJson(await service.upsertNetwork(nwid, request.body));
     // Legacy create: `<controller address>______` asks for a random free ID under that address.
     if (legacy[1]!.toLowerCase() !== service.controllerAddress) {
-      throw invalidField('nwid', `"${nwid}" names controller ${legacy[1]}, but this controller is ${service.controllerAddress}`);
+      throw invalidField(
+        'nwid',
+        `"${nwid}" names controller ${legacy[1]}, but this controller is ${service.controllerAddress}`,
+      );
     }
     return networkToJson(await service.createNetwork(request.body));
   };
@@ -58,12 +71,16 @@ export function registerControllerRoutes(app: FastifyInstance, service: Controll
     Object.fromEntries(await service.listMemberRevisions(request.params.nwid)),
   );
 
-  app.get('/controller/network/:nwid/member/:address', compatSchema('getMember'), async (request: MemberRequest) => {
-    const { nwid, address } = request.params;
-    // One member query: the network comes from the service's cache.
-    const { member, network } = await service.getMemberWithNetwork(nwid, address);
-    return memberToJson(member, network, clock());
-  });
+  app.get(
+    '/controller/network/:nwid/member/:address',
+    compatSchema('getMember'),
+    async (request: MemberRequest) => {
+      const { nwid, address } = request.params;
+      // One member query: the network comes from the service's cache.
+      const { member, network } = await service.getMemberWithNetwork(nwid, address);
+      return memberToJson(member, network, clock());
+    },
+  );
   app.post('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
   app.put('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
   app.delete(

@@ -26,38 +26,46 @@ export function registerNodeRoutes(app: FastifyInstance, info: NodeInfo): void {
   const tags = ['node (stock API)'];
   const security = [{ zt1Auth: [] }];
 
-  app.get('/status', { schema: { tags, security, summary: 'Node status (address, identity, version …)' } }, async () => ({
-    address: info.address,
-    clock: info.clock(),
-    config: {
-      settings: {
-        allowSecondaryPort: false,
-        allowTcpFallbackRelay: false,
-        forceTcpRelay: false,
-        listeningOn: [],
-        portMappingEnabled: false,
-        primaryPort: info.udpPort,
-        secondaryPort: 0,
-        softwareUpdate: 'disable',
-        softwareUpdateChannel: 'release',
-        surfaceAddresses: [],
-        tertiaryPort: 0,
+  app.get(
+    '/status',
+    { schema: { tags, security, summary: 'Node status (address, identity, version …)' } },
+    async () => ({
+      address: info.address,
+      clock: info.clock(),
+      config: {
+        settings: {
+          allowSecondaryPort: false,
+          allowTcpFallbackRelay: false,
+          forceTcpRelay: false,
+          listeningOn: [],
+          portMappingEnabled: false,
+          primaryPort: info.udpPort,
+          secondaryPort: 0,
+          softwareUpdate: 'disable',
+          softwareUpdateChannel: 'release',
+          surfaceAddresses: [],
+          tertiaryPort: 0,
+        },
       },
-    },
-    online: true,
-    planetWorldId: 0,
-    planetWorldTimestamp: 0,
-    publicIdentity: info.publicIdentity,
-    tcpFallbackActive: false,
-    version: `${COMPAT_VERSION.major}.${COMPAT_VERSION.minor}.${COMPAT_VERSION.rev}`,
-    versionBuild: 0,
-    versionMajor: COMPAT_VERSION.major,
-    versionMinor: COMPAT_VERSION.minor,
-    versionRev: COMPAT_VERSION.rev,
-    routeplane: { version: info.version },
-  }));
+      online: true,
+      planetWorldId: 0,
+      planetWorldTimestamp: 0,
+      publicIdentity: info.publicIdentity,
+      tcpFallbackActive: false,
+      version: `${COMPAT_VERSION.major}.${COMPAT_VERSION.minor}.${COMPAT_VERSION.rev}`,
+      versionBuild: 0,
+      versionMajor: COMPAT_VERSION.major,
+      versionMinor: COMPAT_VERSION.minor,
+      versionRev: COMPAT_VERSION.rev,
+      routeplane: { version: info.version },
+    }),
+  );
 
-  app.get('/network', { schema: { tags, security, summary: 'Networks this node has joined (always none)' } }, async () => []);
+  app.get(
+    '/network',
+    { schema: { tags, security, summary: 'Networks this node has joined (always none)' } },
+    async () => [],
+  );
 
   app.get('/peer', { schema: { tags, security, summary: 'Peers known to the controller node' } }, async () =>
     info.peers ? info.peers.listPeers() : [],

@@ -2,7 +2,15 @@
 // and every config a controller sends carries three or more signatures. Keys are turned into
 // KeyObjects once and cached by the caller. Results are identical to RFC 8032 / RFC 7748, which the
 // identity vectors pin.
-import { createHash, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 // DER headers of PKCS#8 private and SPKI public keys for the two curves (RFC 8410); the raw 32-byte
 // key follows each header.

@@ -10,13 +10,22 @@ import {
   verifyRevocation,
 } from './revocation.ts';
 
-const ids = readSharedJson<{ identities: Array<{ secretString: string }> }>('zerotier', 'identity-vectors.json');
+const ids = readSharedJson<{ identities: Array<{ secretString: string }> }>(
+  'zerotier',
+  'identity-vectors.json',
+);
 const controller = Identity.parse(ids.identities[1]!.secretString);
 const stranger = Identity.parse(ids.identities[0]!.secretString);
 const nwid = `${controller.address}d56e51`;
 
 describe('revocation', () => {
-  const rev = issueRevocation({ id: 0xdeadbeef, networkId: nwid, target: 'd0246ddebd', threshold: 1_795_271_569_943, controller });
+  const rev = issueRevocation({
+    id: 0xdeadbeef,
+    networkId: nwid,
+    target: 'd0246ddebd',
+    threshold: 1_795_271_569_943,
+    controller,
+  });
 
   it('has the stock layout: 152 bytes inside NETWORK_CREDENTIALS with empty COM/caps/tags/COOs', () => {
     const payload = encodeRevocationCredentials([rev]);

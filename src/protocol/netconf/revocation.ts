@@ -102,9 +102,12 @@ export function encodeRevocationCredentials(revocations: readonly Revocation[]):
 /** Reads the revocations of a NETWORK_CREDENTIALS payload that carries no COM/caps/tags. */
 export function decodeRevocationCredentials(payload: Uint8Array): Revocation[] {
   const r = new WireReader(payload, 0, 'NETWORK_CREDENTIALS');
-  if (r.u8('COM marker') !== 0) throw new Error('NETWORK_CREDENTIALS carries a COM; only revocation-only payloads are read here');
+  if (r.u8('COM marker') !== 0)
+    throw new Error('NETWORK_CREDENTIALS carries a COM; only revocation-only payloads are read here');
   if (r.u16('capability count') !== 0 || r.u16('tag count') !== 0) {
-    throw new Error('NETWORK_CREDENTIALS carries capabilities or tags; only revocation-only payloads are read here');
+    throw new Error(
+      'NETWORK_CREDENTIALS carries capabilities or tags; only revocation-only payloads are read here',
+    );
   }
   const count = r.u16('revocation count');
   const out: Revocation[] = [];

@@ -25,7 +25,9 @@ function bindSocket(type: 'udp4' | 'udp6', address: string, port: number): Promi
     // A large receive buffer absorbs bursts (every member re-requesting after a restart); the
     // kernel caps it at net.core.rmem_max, so raise that sysctl on busy controllers.
     const buffers = { recvBufferSize: RECEIVE_BUFFER_BYTES, sendBufferSize: SEND_BUFFER_BYTES };
-    const socket = createSocket(type === 'udp6' ? { type, ipv6Only: true, ...buffers } : { type, ...buffers });
+    const socket = createSocket(
+      type === 'udp6' ? { type, ipv6Only: true, ...buffers } : { type, ...buffers },
+    );
     const fail = (error: Error) => {
       try {
         socket.close();
