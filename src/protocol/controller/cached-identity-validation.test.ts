@@ -4,7 +4,10 @@ import { Identity } from '../identity.ts';
 import { readSharedJson } from '../test-vectors.ts';
 import { cachedIdentityValidator } from './cached-identity-validation.ts';
 
-const vectors = readSharedJson<{ identities: Array<{ publicString: string }> }>('zerotier', 'identity-vectors.json');
+const vectors = readSharedJson<{ identities: Array<{ publicString: string }> }>(
+  'zerotier',
+  'identity-vectors.json',
+);
 const identity = Identity.parse(vectors.identities[0]!.publicString);
 
 function memory() {

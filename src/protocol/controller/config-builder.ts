@@ -1,11 +1,17 @@
-// Turns a network and a member into the signed config chunks the member receives: the netconf
-// dictionary, cut into chunks small enough that each packet fits one UDP datagram (no fragmentation
-// needed), each signed by the controller identity.
+// Turns a network and a member into the signed config a member receives: the netconf dictionary,
+// signed chunk by chunk by the controller identity and ready to send. Like stock, the packet
+// payload is LZ4-compressed when that makes it smaller (a typical 1.3 KB config goes out as one
+// ~850-byte packet: one chunk signature and one datagram instead of two); a config is only split
+// into more chunks when one compressed packet would not fit a datagram, so nothing is ever
+// fragmented.
 import type { MemberRecord } from '../../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../../core/network/network-types.ts';
 import { Identity } from '../identity.ts';
-import { randomUpdateId, splitSignedChunks } from '../netconf/config-chunks.ts';
+import { lz4CompressBlock } from '../lz4-compress.ts';
+import { CHUNK_OVERHEAD, randomUpdateId, splitSignedChunks } from '../netconf/config-chunks.ts';
 import { planNetworkConfig, type NetworkConfigPlan } from '../netconf/network-config.ts';
+import { MIN_PACKET_LENGTH } from '../packet.ts';
+import { DEFAULT_PHYSICAL_MTU } from '../node/constants.ts';
 
 export interface BuiltConfig {
   updateId: bigint;
@@ -23,10 +29,15 @@ export interface BuildRequest {
   now: number;
   /** Push (NETWORK_CONFIG) sets fast-propagate so the member applies it at once. */
   flags?: number;
+  /** Default: a random non-zero id (given in tests, and by the worker pool's caller). */
+  updateId?: bigint;
 }
 
 /** ZeroTier's ZT_MAX_NETWORK_ROUTES: members ignore routes past it. */
 export const MAX_ROUTES_PER_MEMBER = 128;
+
+/** Bytes before a chunk in OK(NETWORK_CONFIG_REQUEST): `<1 in-re verb><8 in-re packet id>`. */
+const OK_PREFIX_LENGTH = 9;
 
 const identityCache = new Map<string, Identity>();
 
@@ -43,7 +54,10 @@ function memberIdentity(member: MemberRecord): Identity {
   return identity;
 }
 
-export function buildSignedConfig(controller: Identity, request: BuildRequest, maxChunkBytes = 1100): BuiltConfig {
+function encodeDictionary(
+  controller: Identity,
+  request: BuildRequest,
+): { plan: NetworkConfigPlan; dict: Uint8Array } {
   const plan = planNetworkConfig({
     network: request.network,
     member: request.member,
@@ -54,8 +68,17 @@ export function buildSignedConfig(controller: Identity, request: BuildRequest, m
     activeBridges: request.activeBridges,
     rulesEngineSupported: request.rulesEngineSupported,
   });
-  const dict = plan.dictionary.encode();
-  const updateId = randomUpdateId();
+  return { plan, dict: plan.dictionary.encode() };
+}
+
+/** The config as signed chunks of at most `maxChunkBytes` dictionary bytes each, uncompressed. */
+export function buildSignedConfig(
+  controller: Identity,
+  request: BuildRequest,
+  maxChunkBytes = 1100,
+): BuiltConfig {
+  const { plan, dict } = encodeDictionary(controller, request);
+  const updateId = request.updateId ?? randomUpdateId();
   const chunks = splitSignedChunks(dict, {
     networkId: request.network.id,
     controller,
@@ -64,4 +87,88 @@ export function buildSignedConfig(controller: Identity, request: BuildRequest, m
     maxChunkBytes,
   });
   return { updateId, chunks, plan, bytes: dict.length };
+}
+
+/** How the chunks travel: as OK(NETWORK_CONFIG_REQUEST) answering a request, or as a NETWORK_CONFIG push. */
+export type ConfigFrame = { kind: 'reply'; inRePacketId: bigint } | { kind: 'push' };
+
+export interface ConfigPacket {
+  /** The verb payload: for a reply the OK payload (in-re fields + chunk), for a push the chunk. */
+  payload: Uint8Array;
+  /** `payload` is an LZ4 block: send it with the verb's compression flag. */
+  compressed: boolean;
+}
+
+export interface BuiltConfigPackets {
+  updateId: bigint;
+  /** Dictionary bytes. */
+  bytes: number;
+  packets: ConfigPacket[];
+}
+
+export interface PacketOptions {
+  /** Largest datagram (default 1432, ZeroTier's physical MTU): every packet fits one. */
+  mtu?: number;
+  /** Off: never compress (chunks are then cut to fit uncompressed). */
+  compress?: boolean;
+}
+
+function okPrefix(inRePacketId: bigint): Uint8Array {
+  const prefix = new Uint8Array(OK_PREFIX_LENGTH);
+  prefix[0] = 0x0b; // NETWORK_CONFIG_REQUEST
+  new DataView(prefix.buffer).setBigUint64(1, inRePacketId);
+  return prefix;
+}
+
+/**
+ * The config as ready-to-send packet payloads, each fitting one datagram of `mtu` bytes: one
+ * chunk when the compressed packet fits (the common case), otherwise as few chunks as fit.
+ * Deterministic for a given request (with `updateId` set) and frame.
+ */
+export function buildConfigPackets(
+  controller: Identity,
+  request: BuildRequest,
+  frame: ConfigFrame,
+  options: PacketOptions = {},
+): BuiltConfigPackets {
+  const { dict } = encodeDictionary(controller, request);
+  const updateId = request.updateId ?? randomUpdateId();
+  const prefix = frame.kind === 'reply' ? okPrefix(frame.inRePacketId) : new Uint8Array(0);
+  const room = (options.mtu ?? DEFAULT_PHYSICAL_MTU) - MIN_PACKET_LENGTH - prefix.length;
+  const compress = options.compress ?? true;
+  // Chunks that fit uncompressed whatever the data: the count at which the search below must stop.
+  const plainChunkBytes = room - CHUNK_OVERHEAD;
+  if (plainChunkBytes < 1) throw new RangeError(`MTU ${options.mtu} leaves no room for a config chunk`);
+  const maxCount = Math.ceil(dict.length / plainChunkBytes);
+  let count = compress ? 1 : maxCount;
+  for (;;) {
+    const chunkBytes = Math.ceil(dict.length / count);
+    const chunks = splitSignedChunks(dict, {
+      networkId: request.network.id,
+      controller,
+      updateId,
+      flags: request.flags ?? 0,
+      maxChunkBytes: chunkBytes,
+    });
+    const packets = chunks.map((chunk) => toPacket(prefix, chunk, compress));
+    const largest = Math.max(...packets.map((p) => p.payload.length));
+    if (largest <= room || count >= maxCount) return { updateId, bytes: dict.length, packets };
+    // Too big even compressed: guess the count from how well this attempt compressed.
+    const total = packets.reduce((sum, p) => sum + p.payload.length, 0);
+    count = Math.min(maxCount, Math.max(count + 1, Math.ceil((total * 1.05) / room)));
+  }
+}
+
+function toPacket(prefix: Uint8Array, chunk: Uint8Array, compress: boolean): ConfigPacket {
+  let payload = chunk;
+  if (prefix.length > 0) {
+    payload = new Uint8Array(prefix.length + chunk.length);
+    payload.set(prefix);
+    payload.set(chunk, prefix.length);
+  }
+  if (!compress) return { payload, compressed: false };
+  const packed = lz4CompressBlock(payload);
+  return packed.length < payload.length
+    ? { payload: packed, compressed: true }
+    : { payload, compressed: false };
 }

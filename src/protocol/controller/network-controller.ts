@@ -7,18 +7,22 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ErrorCodes, RpError } from '../../core/errors.ts';
 import type { ChangeEvent } from '../../service/change-events.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
-import type { Identity } from '../identity.ts';
-import { CONFIG_FLAG_FAST_PROPAGATE } from '../netconf/config-chunks.ts';
+import type { Identity, IdentityWithPrivate } from '../identity.ts';
+import { CONFIG_FLAG_FAST_PROPAGATE, randomUpdateId } from '../netconf/config-chunks.ts';
 import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
 import { encodeRevocationCredentials, issueRevocation } from '../netconf/revocation.ts';
 import {
   decodeNetworkConfigRequest,
   requestMetadata,
   supportsRulesEngine,
+  type NetworkConfigRequest,
 } from '../netconf/network-config-request.ts';
 import { Verb } from '../packet.ts';
 import type { IncomingOk, IncomingPacket, ZeroTierNode } from '../node/zerotier-node.ts';
-import { buildSignedConfig } from './config-builder.ts';
+import { ConfigAdmission, type ShedReason } from './config-admission.ts';
+import { ConfigDecisionCache } from './config-decision-cache.ts';
+import { registerConfigLoadMetrics } from './config-load-metrics.ts';
+import { ConfigWorkerPool } from './config-worker-pool.ts';
 import { MemberSessions, type MemberSession } from './member-sessions.ts';
 
 export interface NetworkControllerOptions {
@@ -32,6 +36,21 @@ export interface NetworkControllerOptions {
   repeatRequestWindowMs?: number;
   /** Pushes of a burst of changes are coalesced for this long. */
   pushDelayMs?: number;
+  /** Threads that build and sign configs (default: CPUs − 1; 0 = on the event loop). */
+  configWorkers?: number;
+  /** How long a store decision may answer repeated requests (default 5 min; 0: ask the store each time). */
+  decisionCacheMs?: number;
+  /** Bounds on config requests in progress and waiting (see config-admission.ts). */
+  admission?: { maxActive?: number; maxQueued?: number; maxWaitMs?: number };
+}
+
+const ACTIVE_BRIDGES_MAX_AGE_MS = 1000;
+
+/** A config request accepted for service, waiting for its turn. */
+interface QueuedRequest {
+  packet: IncomingPacket;
+  request: NetworkConfigRequest;
+  receivedAt: number;
 }
 
 interface Metrics {
@@ -43,7 +62,11 @@ interface Metrics {
   online: Gauge;
 }
 
-function createMetrics(registry: Registry | undefined, sessions: MemberSessions, clock: () => number): Metrics {
+function createMetrics(
+  registry: Registry | undefined,
+  sessions: MemberSessions,
+  clock: () => number,
+): Metrics {
   const registers = registry ? [registry] : [];
   return {
     requests: new Counter({
@@ -64,7 +87,11 @@ function createMetrics(registry: Registry | undefined, sessions: MemberSessions,
       labelNames: ['result'],
       registers,
     }),
-    acks: new Counter({ name: 'routeplane_config_push_acks_total', help: 'Pushes acknowledged by members', registers }),
+    acks: new Counter({
+      name: 'routeplane_config_push_acks_total',
+      help: 'Pushes acknowledged by members',
+      registers,
+    }),
     ackDelay: new Histogram({
       name: 'routeplane_config_push_ack_seconds',
       help: 'Time from a push to the member acknowledging it',
@@ -86,7 +113,7 @@ export class NetworkController {
   readonly sessions = new MemberSessions();
   private readonly node: ZeroTierNode;
   private readonly service: ControllerService;
-  private readonly identity: Identity;
+  private readonly identity: IdentityWithPrivate;
   private readonly clock: () => number;
   private readonly logger?: Logger;
   private readonly metrics: Metrics;
@@ -97,19 +124,51 @@ export class NetworkController {
   private readonly pushPacketIds = new Map<bigint, MemberSession>();
   private pushTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribers: Array<() => void> = [];
+  private readonly admission: ConfigAdmission<QueuedRequest>;
+  private readonly configWorkers: number | undefined;
+  private builder: ConfigWorkerPool | undefined;
+  /**
+   * Active bridges per network, re-read at most once a second or after a change touching the
+   * network: the query reads every member row of the network (~1 ms per 2,000 members).
+   */
+  private readonly decisions: ConfigDecisionCache;
+  private readonly activeBridgeCache = new Map<string, { at: number; bridges: Promise<string[]> }>();
 
   constructor(options: NetworkControllerOptions) {
     this.node = options.node;
     this.service = options.service;
+    if (!options.identity.hasPrivate())
+      throw new Error(
+        `controller identity ${options.identity.address} needs its private key to sign configs`,
+      );
     this.identity = options.identity;
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger;
     this.repeatWindow = options.repeatRequestWindowMs ?? 1000;
     this.pushDelay = options.pushDelayMs ?? 5;
     this.metrics = createMetrics(options.registry, this.sessions, this.clock);
+    this.configWorkers = options.configWorkers;
+    this.decisions = new ConfigDecisionCache({ maxAgeMs: options.decisionCacheMs });
+    this.admission = new ConfigAdmission<QueuedRequest>({
+      maxActive: options.admission?.maxActive ?? 32,
+      maxQueued: options.admission?.maxQueued ?? 4096,
+      maxWaitMs: options.admission?.maxWaitMs ?? 100,
+      serve: (queued) =>
+        // Detached from the receive loop: an escaped rejection would end the process.
+        this.serveConfigRequest(queued).catch((error: unknown) => {
+          this.metrics.requests.inc({ outcome: 'error' });
+          this.logger?.error(
+            { err: error, member: queued.packet.source },
+            'answering a config request failed',
+          );
+        }),
+      shed: (queued, reason) => this.onShed(queued, reason),
+    });
+    registerConfigLoadMetrics(options.registry, this.admission as ConfigAdmission<unknown>, this.decisions);
   }
 
   start(): void {
+    this.configBuilder();
     this.unsubscribers.push(
       this.node.onVerb(Verb.NETWORK_CONFIG_REQUEST, (packet) => {
         // Detached from the receive loop: an escaped rejection would end the process.
@@ -127,6 +186,30 @@ export class NetworkController {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
+    void this.builder?.close();
+    this.builder = undefined;
+  }
+
+  /** The config builder: a worker pool (started with the controller, or on first use). */
+  private configBuilder(): ConfigWorkerPool {
+    this.builder ??= new ConfigWorkerPool({
+      controller: this.identity,
+      size: this.configWorkers,
+      onWorkerError: (error) => this.logger?.error({ err: error }, 'config worker failed; restarted'),
+    });
+    return this.builder;
+  }
+
+  private activeBridges(networkId: string): Promise<string[]> {
+    const now = this.clock();
+    const cached = this.activeBridgeCache.get(networkId);
+    if (cached && now - cached.at < ACTIVE_BRIDGES_MAX_AGE_MS) return cached.bridges;
+    const entry = { at: now, bridges: this.service.activeBridges(networkId) };
+    this.activeBridgeCache.set(networkId, entry);
+    entry.bridges.catch(() => {
+      if (this.activeBridgeCache.get(networkId) === entry) this.activeBridgeCache.delete(networkId);
+    });
+    return entry.bridges;
   }
 
   /** Members that requested a config recently, for the API's `online` field. */
@@ -156,16 +239,38 @@ export class NetworkController {
     this.lastRequest.set(key, now);
     if (this.lastRequest.size > 200_000) this.pruneRequestTimes(now);
 
-    const nwidBytes = networkIdBytes(networkId);
     if (networkId.slice(0, 10) !== this.identity.address) {
       this.metrics.requests.inc({ outcome: 'not-found' });
-      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
+      const nwidBytes = networkIdBytes(networkId);
+      this.node.sendError(
+        packet.source,
+        Verb.NETWORK_CONFIG_REQUEST,
+        packet.packetId,
+        NcrErrorCode.NOT_FOUND,
+        nwidBytes,
+      );
       return;
     }
+    // Bounded admission: members without a config first; too many waiting or waited too long → shed.
+    const hasConfig = request.haveRevision !== null && request.haveRevision > 0n;
+    this.admission.offer({ packet, request, receivedAt: now }, hasConfig ? 'refresh' : 'first');
+  }
 
+  private onShed(queued: QueuedRequest, reason: ShedReason): void {
+    this.metrics.requests.inc({ outcome: `shed-${reason}` });
+    // The member's next request is then not ignored as a repeat of one that got no answer.
+    const key = `${queued.request.networkId}/${queued.packet.source}`;
+    if (this.lastRequest.get(key) === queued.receivedAt) this.lastRequest.delete(key);
+  }
+
+  private async serveConfigRequest({ packet, request, receivedAt: now }: QueuedRequest): Promise<void> {
+    const { networkId } = request;
+    const nwidBytes = networkIdBytes(networkId);
     const metadata = requestMetadata(request.metadata);
     const version =
-      metadata.majorVersion !== undefined && metadata.minorVersion !== undefined && metadata.revision !== undefined
+      metadata.majorVersion !== undefined &&
+      metadata.minorVersion !== undefined &&
+      metadata.revision !== undefined
         ? {
             major: metadata.majorVersion,
             minor: metadata.minorVersion,
@@ -174,24 +279,39 @@ export class NetworkController {
           }
         : undefined;
 
-    let outcome;
-    try {
-      outcome = await this.service.handleConfigRequest({
-        networkId,
-        address: packet.source,
-        identity: packet.peer.identity.toString(false),
-        version,
-      });
-    } catch (error) {
-      this.metrics.requests.inc({ outcome: 'error' });
-      this.logger?.error({ err: error, networkId, member: packet.source }, 'config request failed');
-      return;
+    // A repeated request with nothing changed since is answered from memory (see config-decision-cache.ts).
+    const identity = packet.peer.identity.toString(false);
+    const versionKey = version ? `${version.major}.${version.minor}.${version.rev}.${version.proto}` : '';
+    const cached = this.decisions.get(networkId, packet.source, identity, versionKey, now);
+    let outcome: Awaited<ReturnType<ControllerService['handleConfigRequest']>>;
+    if (cached) outcome = { kind: 'authorized', ...cached };
+    else {
+      const token = this.decisions.token(networkId, packet.source);
+      try {
+        outcome = await this.service.handleConfigRequest({
+          networkId,
+          address: packet.source,
+          identity,
+          version,
+        });
+      } catch (error) {
+        this.metrics.requests.inc({ outcome: 'error' });
+        this.logger?.error({ err: error, networkId, member: packet.source }, 'config request failed');
+        return;
+      }
+      if (outcome.kind === 'authorized') this.decisions.set(outcome, identity, versionKey, token, now);
     }
 
     if (outcome.kind === 'not-found') {
       // No session or presence for a network that does not exist (they would only cost memory).
       this.metrics.requests.inc({ outcome: 'not-found' });
-      this.node.sendError(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, NcrErrorCode.NOT_FOUND, nwidBytes);
+      this.node.sendError(
+        packet.source,
+        Verb.NETWORK_CONFIG_REQUEST,
+        packet.packetId,
+        NcrErrorCode.NOT_FOUND,
+        nwidBytes,
+      );
       return;
     }
     this.service.notePresence(networkId, packet.source, now, formatPath(packet.path));
@@ -214,16 +334,21 @@ export class NetworkController {
       return;
     }
 
-    const built = buildSignedConfig(this.identity, {
-      network: outcome.network,
-      member: outcome.member,
-      routes: outcome.network.routes,
-      activeBridges: await this.service.activeBridges(networkId),
-      rulesEngineSupported: session.rulesEngineSupported,
-      now,
-    });
-    for (const chunk of built.chunks) {
-      this.node.sendOk(packet.source, Verb.NETWORK_CONFIG_REQUEST, packet.packetId, chunk);
+    // Built and signed in a worker thread; one compressed packet for a typical config.
+    const built = await this.configBuilder().build(
+      {
+        network: outcome.network,
+        member: outcome.member,
+        routes: outcome.network.routes,
+        activeBridges: await this.activeBridges(networkId),
+        rulesEngineSupported: session.rulesEngineSupported,
+        now: this.clock(),
+        updateId: randomUpdateId(),
+      },
+      { kind: 'reply', inRePacketId: packet.packetId },
+    );
+    for (const reply of built.packets) {
+      this.node.send(packet.source, Verb.OK, reply.payload, { compressed: reply.compressed });
     }
     this.recordSent(session, {
       updateId: built.updateId,
@@ -239,6 +364,8 @@ export class NetworkController {
 
   private onChange(event: ChangeEvent): void {
     const now = this.clock();
+    this.activeBridgeCache.delete(event.networkId);
+    this.decisions.onChange(event);
     switch (event.kind) {
       case 'network-deleted':
         this.sessions.forget(event.networkId);
@@ -294,7 +421,9 @@ export class NetworkController {
     }
     members.add(session.address);
     this.pushTimer ??= setTimeout(() => {
-      this.flushPushes().catch((error: unknown) => this.logger?.error({ err: error }, 'config pushes failed'));
+      this.flushPushes().catch((error: unknown) =>
+        this.logger?.error({ err: error }, 'config pushes failed'),
+      );
     }, this.pushDelay);
   }
 
@@ -307,7 +436,7 @@ export class NetworkController {
       let activeBridges;
       try {
         network = await this.service.getNetwork(networkId);
-        activeBridges = await this.service.activeBridges(networkId);
+        activeBridges = await this.activeBridges(networkId);
       } catch (error) {
         // Deleted meanwhile, or the store failed: these members get the config on their next request.
         if (!(error instanceof RpError && error.code === ErrorCodes.NOT_FOUND)) {
@@ -330,17 +459,24 @@ export class NetworkController {
             continue;
           }
           const now = this.clock();
-          const built = buildSignedConfig(this.identity, {
-            network,
-            member,
-            routes: network.routes,
-            activeBridges,
-            rulesEngineSupported: session.rulesEngineSupported,
-            now,
-            flags: CONFIG_FLAG_FAST_PROPAGATE,
-          });
-          const packetIds = built.chunks.map((chunk) =>
-            this.node.send(address, Verb.NETWORK_CONFIG, chunk, { expectReply: true }),
+          const built = await this.configBuilder().build(
+            {
+              network,
+              member,
+              routes: network.routes,
+              activeBridges,
+              rulesEngineSupported: session.rulesEngineSupported,
+              now,
+              flags: CONFIG_FLAG_FAST_PROPAGATE,
+              updateId: randomUpdateId(),
+            },
+            { kind: 'push' },
+          );
+          const packetIds = built.packets.map((push) =>
+            this.node.send(address, Verb.NETWORK_CONFIG, push.payload, {
+              expectReply: true,
+              compressed: push.compressed,
+            }),
           );
           this.recordSent(session, {
             updateId: built.updateId,
@@ -369,9 +505,7 @@ export class NetworkController {
   }
 
   private onPushAck(packet: IncomingOk): void {
-    const ack = decodeConfigAck(
-      concat(Verb.ECHO, packet.inRePacketId, packet.body),
-    );
+    const ack = decodeConfigAck(concat(Verb.ECHO, packet.inRePacketId, packet.body));
     const session = this.pushPacketIds.get(packet.inRePacketId);
     if (!ack || !session || session.address !== packet.source) return;
     const push = session.lastPush;

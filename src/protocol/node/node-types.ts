@@ -82,6 +82,8 @@ export interface SendOptions {
   expectReply?: boolean;
   /** Send over this physical path instead of the peer's preferred one. */
   path?: PathAddress;
+  /** `payload` is already an LZ4 block: the packet goes out with the verb's compression flag (0x80). */
+  compressed?: boolean;
 }
 
 /** Decides whether `candidate` may be named to `requester` in a gather answer for network `nwid`. */

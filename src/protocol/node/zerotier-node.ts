@@ -14,6 +14,7 @@ import {
   IDX_VERB,
   MAX_PACKET_LENGTH,
   MIN_PACKET_LENGTH,
+  VERB_FLAG_COMPRESSED,
   Verb,
   buildPacket,
   cipher as cipherOf,
@@ -901,6 +902,7 @@ export class ZeroTierNode {
     if (!this.running) return false;
     const now = this.clock();
     const packet = buildPacket({ destination: peer.address, source: this.address, verb, payload, packetId });
+    if (options.compressed) packet[IDX_VERB] = packet[IDX_VERB]! | VERB_FLAG_COMPRESSED;
     if (options.expectReply) this.expected.expect(packetId, peer.address, verb, now);
     const route = options.path ?? this.route(peer, now);
     if (!route) {

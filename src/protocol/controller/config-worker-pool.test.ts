@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { IdentityWithPrivate } from '../identity.ts';
+import { buildConfigPackets } from './config-builder.ts';
+import { controller, sampleRequest } from './config-test-fixtures.ts';
+import { ConfigWorkerPool } from './config-worker-pool.ts';
+
+const pools: ConfigWorkerPool[] = [];
+after(async () => {
+  await Promise.all(pools.map((pool) => pool.close()));
+});
+
+function pool(size: number, inlineWhenQueued = Infinity): ConfigWorkerPool {
+  const p = new ConfigWorkerPool({ controller: controller as IdentityWithPrivate, size, inlineWhenQueued });
+  pools.push(p);
+  return p;
+}
+
+async function ready(p: ConfigWorkerPool): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (p.readyWorkers < p.size) {
+    if (Date.now() > deadline) throw new Error('config workers did not start');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('workers build byte-identical packets to the in-thread builder for the same request', async () => {
+  const workers = pool(2);
+  await ready(workers);
+  const frames = [{ kind: 'reply' as const, inRePacketId: 0x1122334455667788n }, { kind: 'push' as const }];
+  for (const routes of [1, 128]) {
+    for (const frame of frames) {
+      const request = { ...sampleRequest(routes), flags: frame.kind === 'push' ? 1 : 0 };
+      const here = buildConfigPackets(controller, request, frame);
+      const results = await Promise.all([1, 2, 3, 4].map(() => workers.build(request, frame)));
+      for (const there of results) {
+        assert.equal(there.updateId, here.updateId);
+        assert.equal(there.bytes, here.bytes);
+        assert.deepEqual(
+          there.packets.map((p) => ({ compressed: p.compressed, payload: Uint8Array.from(p.payload) })),
+          here.packets,
+        );
+      }
+    }
+  }
+  assert.equal(workers.builtInline, 0);
+  assert.equal(workers.inFlight, 0);
+});
+
+test('with no worker, or all of them busy, the calling thread builds', async () => {
+  const none = pool(0);
+  const request = sampleRequest();
+  const built = await none.build(request, { kind: 'push' });
+  assert.deepEqual(built, buildConfigPackets(controller, request, { kind: 'push' }));
+  assert.equal(none.builtInline, 1);
+
+  const one = pool(1, 2);
+  await ready(one);
+  await Promise.all(Array.from({ length: 6 }, () => one.build(request, { kind: 'push' })));
+  assert.ok(one.builtInline >= 1 && one.builtInline <= 4, `${one.builtInline} built inline`);
+});
+
+test('errors come back as rejections; close() rejects what is in flight', async () => {
+  const workers = pool(1);
+  await ready(workers);
+  const broken = { ...sampleRequest(), member: { ...sampleRequest().member, identity: undefined } };
+  await assert.rejects(workers.build(broken, { kind: 'push' }), /no known identity/);
+  const pending = assert.rejects(workers.build(sampleRequest(128), { kind: 'push' }), /closed/);
+  await workers.close();
+  await pending;
+  await assert.rejects(workers.build(sampleRequest(), { kind: 'push' }), /closed/);
+});

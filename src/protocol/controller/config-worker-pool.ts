@@ -1,0 +1,177 @@
+// Builds and signs config packets in worker threads (config-worker.ts), one per spare core, so a
+// controller answers config requests with every core while its event loop only receives, decides
+// and sends. Results are byte-identical to buildConfigPackets() in the calling thread for the same
+// request (the caller fixes the update id). With no worker (one core, or before a worker has
+// loaded) jobs are built in the calling thread. How many jobs may wait is the caller's business
+// (see config-admission.ts); the pool hands each job to the least busy worker at once.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { IdentityWithPrivate } from '../identity.ts';
+import {
+  buildConfigPackets,
+  type BuildRequest,
+  type BuiltConfigPackets,
+  type ConfigFrame,
+  type PacketOptions,
+} from './config-builder.ts';
+import type { ConfigWorkerRequest, ConfigWorkerResponse } from './config-worker.ts';
+
+export interface ConfigWorkerPoolOptions {
+  controller: IdentityWithPrivate;
+  /** Worker threads (default: CPUs − 1, at most 8); 0 builds everything in the calling thread. */
+  size?: number;
+  /**
+   * When every worker already has this many jobs waiting, the calling thread builds the next one
+   * itself (default Infinity: never — when the event loop is the bottleneck, and it usually is, a
+   * worker's answers wait unread and it only looks busy).
+   */
+  inlineWhenQueued?: number;
+  /** Called when a worker fails (it is replaced). */
+  onWorkerError?: (error: Error) => void;
+}
+
+interface Job {
+  resolve(built: BuiltConfigPackets): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  jobs: Map<number, Job>;
+}
+
+// As in identity-pool.ts: under tsx (running from .ts sources) a worker does not inherit the
+// TypeScript loader, so a tiny bootstrap registers tsx inside the worker first; a compiled build
+// starts the emitted .js worker directly.
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(
+  RUNNING_FROM_SOURCE ? './config-worker.ts' : './config-worker.js',
+  import.meta.url,
+);
+const TSX_BOOTSTRAP = `import('node:worker_threads').then(({ workerData }) =>
+  import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); }));`;
+
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}
+
+/** CPUs minus one for the event loop, between 0 and 8. */
+export function defaultConfigWorkers(): number {
+  return Math.max(0, Math.min(8, availableParallelism() - 1));
+}
+
+export class ConfigWorkerPool {
+  readonly size: number;
+  private readonly controller: IdentityWithPrivate;
+  private readonly slots: Slot[] = [];
+  private readonly onWorkerError?: (error: Error) => void;
+  private readonly inlineWhenQueued: number;
+  private nextId = 1;
+  /** Jobs built in the calling thread (no worker ready, or all of them busy). */
+  builtInline = 0;
+  private closed = false;
+
+  constructor(options: ConfigWorkerPoolOptions) {
+    this.controller = options.controller;
+    this.size = Math.max(0, options.size ?? defaultConfigWorkers());
+    this.onWorkerError = options.onWorkerError;
+    this.inlineWhenQueued = options.inlineWhenQueued ?? Infinity;
+    for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
+  }
+
+  /** Jobs handed to workers and not answered yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const slot of this.slots) n += slot.jobs.size;
+    return n;
+  }
+
+  /** Workers that have loaded and take jobs. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s.ready).length;
+  }
+
+  /** Builds in a worker (the least busy ready one), or here when none is ready or all are busy. */
+  build(request: BuildRequest, frame: ConfigFrame, options: PacketOptions = {}): Promise<BuiltConfigPackets> {
+    if (this.closed) return Promise.reject(new Error('config worker pool is closed'));
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.ready && (!best || slot.jobs.size < best.jobs.size)) best = slot;
+    }
+    if (!best || best.jobs.size >= this.inlineWhenQueued) {
+      this.builtInline++;
+      try {
+        return Promise.resolve(buildConfigPackets(this.controller, request, frame, options));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    const slot = best;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.jobs.set(id, { resolve, reject });
+      const message: ConfigWorkerRequest = { id, request, frame, options };
+      slot.worker.postMessage(message);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) this.failJobs(slot, new Error('config worker pool closed'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private startSlot(): Slot {
+    const execArgv = workerExecArgv();
+    const workerData = { controllerSecret: this.controller.toString(true) };
+    const worker = RUNNING_FROM_SOURCE
+      ? new Worker(TSX_BOOTSTRAP, {
+          eval: true,
+          execArgv,
+          workerData: { ...workerData, tsxApi: import.meta.resolve('tsx/esm/api'), entry: WORKER_URL.href },
+        })
+      : new Worker(WORKER_URL, { execArgv, workerData });
+    worker.unref(); // never keeps the process alive; close() ends it
+    const slot: Slot = { worker, ready: false, jobs: new Map() };
+    worker.on('message', (response: ConfigWorkerResponse) => {
+      if (response.kind === 'ready') {
+        slot.ready = true;
+        return;
+      }
+      const job = slot.jobs.get(response.id);
+      if (!job) return;
+      slot.jobs.delete(response.id);
+      if (response.kind === 'built') {
+        job.resolve({ updateId: response.updateId, bytes: response.bytes, packets: response.packets });
+      } else job.reject(new Error(`config worker: ${response.message}`));
+    });
+    const replace = (error: Error) => {
+      slot.ready = false;
+      this.failJobs(slot, error);
+      const index = this.slots.indexOf(slot);
+      if (this.closed || index < 0) return;
+      this.onWorkerError?.(error);
+      void slot.worker.terminate();
+      this.slots[index] = this.startSlot();
+    };
+    worker.on('error', replace);
+    worker.on('exit', (code) => replace(new Error(`config worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private failJobs(slot: Slot, error: Error): void {
+    const jobs = [...slot.jobs.values()];
+    slot.jobs.clear();
+    for (const job of jobs) job.reject(error);
+  }
+}
