@@ -9,18 +9,15 @@
 // The members are written straight into the SQLite file before the controller starts; that setup is
 // timed and printed but is not part of any figure. To profile the controller, give its node options:
 //   ROUTEPLANE_BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:api
+import { runBench } from './lib/run-bench.ts';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../src/main.ts';
-import {
-  killRunningControllers,
-  startControllerProcess,
-  type ControllerProcess,
-} from './lib/controller-process.ts';
+import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
 import { runKeepAlive, runNewConnectionPerRequest, type LoadRun } from './lib/http-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
 import { durableCommitsPerSecond } from './lib/disk-probe.ts';
@@ -388,29 +385,4 @@ class ApiBench {
   }
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
-  const workDir = mkdtempSync(join(os.tmpdir(), 'routeplane-bench-'));
-  const cleanUp = () => rmSync(workDir, { recursive: true, force: true });
-  process.once('SIGINT', () => {
-    killRunningControllers();
-    cleanUp();
-    process.exit(130);
-  });
-  const bench = new ApiBench(options, workDir);
-  try {
-    await bench.run();
-  } finally {
-    await bench.stop().catch(() => killRunningControllers());
-    cleanUp();
-  }
-}
-
-// A missed target is a figure, not a failure: only a broken run exits non-zero.
-main().catch((error: unknown) => {
-  killRunningControllers();
-  process.stderr.write(
-    `api-bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench('api-bench', (workDir) => new ApiBench(parseOptions(), workDir));

@@ -18,19 +18,16 @@
 // Routeplane's members get synthesised identities (random keys, arbitrary addresses) registered in
 // the controller's database before it starts, together with the authorized member records, so
 // identity validation (a memory-hard hash, cached per identity) is not part of the measured figures.
+import { runBench } from './lib/run-bench.ts';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../src/main.ts';
 import { Identity, type IdentityWithPrivate } from '../src/protocol/identity.ts';
-import {
-  killRunningControllers,
-  startControllerProcess,
-  type ControllerProcess,
-} from './lib/controller-process.ts';
+import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
 import { expectJson } from './lib/http-request.ts';
 import { MemberSwarm, type PhaseStats } from './lib/member-swarm.ts';
 import { BENCH_NETWORK_BODY } from './lib/populate.ts';
@@ -531,29 +528,4 @@ function errorCount(s: PhaseStats): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
-  const workDir = mkdtempSync(join(os.tmpdir(), 'routeplane-load-'));
-  const cleanUp = () => rmSync(workDir, { recursive: true, force: true });
-  process.once('SIGINT', () => {
-    killRunningControllers();
-    cleanUp();
-    process.exit(130);
-  });
-  const bench = new LoadBench(options, workDir);
-  try {
-    await bench.run();
-  } finally {
-    await bench.stop().catch(() => killRunningControllers());
-    cleanUp();
-  }
-}
-
-// A missed target is a figure, not a failure: only a broken run exits non-zero.
-main().catch((error: unknown) => {
-  killRunningControllers();
-  process.stderr.write(
-    `loadgen: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench('loadgen', (workDir) => new LoadBench(parseOptions(), workDir));

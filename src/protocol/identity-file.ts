@@ -1,9 +1,9 @@
 // The controller's own identity on disk, in ZeroTier's format and file names: `identity.secret`
 // (address:0:public:private, mode 0600) and `identity.public` (0644), so the files can be moved
 // to or from a zerotier-one home directory.
-import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileExclusive, writeFileAtomic } from './atomic-file.ts';
 import { Identity } from './identity.ts';
 import { generateIdentity } from './identity-pool.ts';
 
@@ -36,7 +36,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<LoadedIdent
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const identity = await generateIdentity();
-  const won = await writeNewFile(secretPath, identity.toString(true), 0o600);
+  const won = await createFileExclusive(secretPath, identity.toString(true), 0o600);
   if (!won) {
     // Another process created the file meanwhile: use its identity, not ours.
     const other = await loadSecret(secretPath);
@@ -88,57 +88,4 @@ async function ensurePublicFile(dataDir: string, identity: Identity): Promise<vo
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current?.trim() === text) return;
   await writeFileAtomic(path, text, 0o644, true);
-}
-
-/** Writes atomically without replacing an existing file; false when `path` already exists. */
-function writeNewFile(path: string, text: string, mode: number): Promise<boolean> {
-  return writeFileAtomic(path, text, mode, false);
-}
-
-/**
- * Temp file (exact mode, fsync'ed) then an atomic move into place, so a crash never leaves a
- * half-written key. Without `replace`, link() moves it: unlike rename() it fails if the target
- * exists, so two processes starting at once cannot overwrite each other's identity.
- */
-async function writeFileAtomic(path: string, text: string, mode: number, replace: boolean): Promise<boolean> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.chmod(mode); // the umask may have removed bits we want (0644)
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    if (replace) {
-      await rename(temp, path);
-      return true;
-    }
-    try {
-      await link(temp, path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
-      await rename(temp, path); // file system without hard links
-      return true;
-    }
-    return true;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-    await syncDirectory(path);
-  }
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  const dir = await open(join(path, '..'), 'r').catch(() => undefined);
-  if (!dir) return;
-  try {
-    await dir.sync();
-  } catch {
-    // Some file systems refuse fsync on directories; the file itself is already durable.
-  } finally {
-    await dir.close();
-  }
 }

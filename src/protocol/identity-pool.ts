@@ -2,7 +2,8 @@
 // ~50 ms memory-hard hash never blocks the event loop. Idle workers are unref()'d so they never
 // keep the process alive; closeIdentityWorkers() ends them for tests and shutdown.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.ts';
 import { constantTimeEqual } from './bytes.ts';
 import { Identity, derivePublicKey, isReservedAddress } from './identity.ts';
 import type { IdentityWorkerRequest, IdentityWorkerResponse } from './identity-worker.ts';
@@ -38,38 +39,8 @@ interface Slot {
   task?: Task;
 }
 
-// Under tsx (running from .ts sources) a worker does not inherit the TypeScript loader, on Node 20
-// not even with `--import tsx`, so a tiny bootstrap registers tsx inside the worker first. A
-// compiled build (.js) starts the emitted worker file directly.
-const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(
-  RUNNING_FROM_SOURCE ? './identity-worker.ts' : './identity-worker.js',
-  import.meta.url,
-);
-// Only dynamic import(), so the code runs the same as a script or as a module.
-const TSX_BOOTSTRAP = `import('node:worker_threads').then(({ workerData }) =>
-  import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); }));`;
-
-/** The parent's flags minus --input-type, which a worker started from a file refuses. */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--input-type') i++;
-    else if (!arg.startsWith('--input-type=')) out.push(arg);
-  }
-  return out;
-}
-
 function startWorker(): Worker {
-  const execArgv = workerExecArgv();
-  if (!RUNNING_FROM_SOURCE) return new Worker(WORKER_URL, { execArgv });
-  return new Worker(TSX_BOOTSTRAP, {
-    eval: true,
-    execArgv,
-    workerData: { tsxApi: import.meta.resolve('tsx/esm/api'), entry: WORKER_URL.href },
-  });
+  return startModuleWorker(import.meta.url, './identity-worker');
 }
 
 export class IdentityWorkerPool {

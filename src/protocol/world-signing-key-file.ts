@@ -2,9 +2,9 @@
 // the planet's world id, kept together because members accept a new planet only when both match
 // the one they have (same id, signed by the key it names). Written once and never rewritten: losing
 // it means every member needs its planet file replaced by hand.
-import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileExclusive } from './atomic-file.ts';
 import { fromHex, toHex } from './bytes.ts';
 import { PRIVATE_KEY_LENGTH, PUBLIC_KEY_LENGTH } from './identity.ts';
 import { WORLD_ID_EARTH, WORLD_ID_MARS, randomWorldId } from './world.ts';
@@ -47,7 +47,7 @@ export async function loadOrCreateWorldSigningKey(dataDir: string): Promise<Load
     publicKey: toHex(key.publicKey),
     privateKey: toHex(key.privateKey),
   };
-  if (await createExclusive(path, `${JSON.stringify(json, null, 2)}\n`))
+  if (await createFileExclusive(path, `${JSON.stringify(json, null, 2)}\n`, 0o600))
     return { key, worldId, path, created: true };
   // Another run created it meanwhile: its key is the one to keep.
   const other = await readKeyFile(path);
@@ -94,31 +94,4 @@ function parseKeyFile(text: string): { key: WorldSigningKey; worldId: bigint } {
     fromHex(publicKey, '"publicKey"', PUBLIC_KEY_LENGTH),
   );
   return { key, worldId: id };
-}
-
-/**
- * Writes a 0600 temp file, fsyncs it, and links it into place: link() fails when the target
- * exists, so two first runs at once cannot replace each other's key. False when it existed.
- */
-async function createExclusive(path: string, text: string): Promise<boolean> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
-    await rename(temp, path); // file system without hard links
-    return true;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
 }

@@ -5,7 +5,8 @@
 // loaded) jobs are built in the calling thread. How many jobs may wait is the caller's business
 // (see config-admission.ts); the pool hands each job to the least busy worker at once.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../module-worker.ts';
 import type { IdentityWithPrivate } from '../identity.ts';
 import {
   buildConfigPackets,
@@ -39,28 +40,6 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   jobs: Map<number, Job>;
-}
-
-// As in identity-pool.ts: under tsx (running from .ts sources) a worker does not inherit the
-// TypeScript loader, so a tiny bootstrap registers tsx inside the worker first; a compiled build
-// starts the emitted .js worker directly.
-const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(
-  RUNNING_FROM_SOURCE ? './config-worker.ts' : './config-worker.js',
-  import.meta.url,
-);
-const TSX_BOOTSTRAP = `import('node:worker_threads').then(({ workerData }) =>
-  import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); }));`;
-
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--input-type') i++;
-    else if (!arg.startsWith('--input-type=')) out.push(arg);
-  }
-  return out;
 }
 
 /** CPUs minus one for the event loop, between 0 and 8. */
@@ -132,15 +111,9 @@ export class ConfigWorkerPool {
   }
 
   private startSlot(): Slot {
-    const execArgv = workerExecArgv();
-    const workerData = { controllerSecret: this.controller.toString(true) };
-    const worker = RUNNING_FROM_SOURCE
-      ? new Worker(TSX_BOOTSTRAP, {
-          eval: true,
-          execArgv,
-          workerData: { ...workerData, tsxApi: import.meta.resolve('tsx/esm/api'), entry: WORKER_URL.href },
-        })
-      : new Worker(WORKER_URL, { execArgv, workerData });
+    const worker = startModuleWorker(import.meta.url, './config-worker', {
+      controllerSecret: this.controller.toString(true),
+    });
     worker.unref(); // never keeps the process alive; close() ends it
     const slot: Slot = { worker, ready: false, jobs: new Map() };
     worker.on('message', (response: ConfigWorkerResponse) => {

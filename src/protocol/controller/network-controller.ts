@@ -17,7 +17,7 @@ import {
   supportsRulesEngine,
   type NetworkConfigRequest,
 } from '../netconf/network-config-request.ts';
-import { Verb } from '../packet.ts';
+import { Verb, type ErrorCode } from '../packet.ts';
 import type { IncomingOk, IncomingPacket, ZeroTierNode } from '../node/zerotier-node.ts';
 import { ConfigAdmission, type ShedReason } from './config-admission.ts';
 import { ConfigDecisionCache } from './config-decision-cache.ts';
@@ -240,15 +240,7 @@ export class NetworkController {
     if (this.lastRequest.size > 200_000) this.pruneRequestTimes(now);
 
     if (networkId.slice(0, 10) !== this.identity.address) {
-      this.metrics.requests.inc({ outcome: 'not-found' });
-      const nwidBytes = networkIdBytes(networkId);
-      this.node.sendError(
-        packet.source,
-        Verb.NETWORK_CONFIG_REQUEST,
-        packet.packetId,
-        NcrErrorCode.NOT_FOUND,
-        nwidBytes,
-      );
+      this.replyError(packet, networkId, 'not-found', NcrErrorCode.NOT_FOUND);
       return;
     }
     // Bounded admission: members without a config first; too many waiting or waited too long → shed.
@@ -265,7 +257,6 @@ export class NetworkController {
 
   private async serveConfigRequest({ packet, request, receivedAt: now }: QueuedRequest): Promise<void> {
     const { networkId } = request;
-    const nwidBytes = networkIdBytes(networkId);
     const metadata = requestMetadata(request.metadata);
     const version =
       metadata.majorVersion !== undefined &&
@@ -304,14 +295,7 @@ export class NetworkController {
 
     if (outcome.kind === 'not-found') {
       // No session or presence for a network that does not exist (they would only cost memory).
-      this.metrics.requests.inc({ outcome: 'not-found' });
-      this.node.sendError(
-        packet.source,
-        Verb.NETWORK_CONFIG_REQUEST,
-        packet.packetId,
-        NcrErrorCode.NOT_FOUND,
-        nwidBytes,
-      );
+      this.replyError(packet, networkId, 'not-found', NcrErrorCode.NOT_FOUND);
       return;
     }
     this.service.notePresence(networkId, packet.source, now, formatPath(packet.path));
@@ -323,14 +307,7 @@ export class NetworkController {
       authorized: outcome.kind === 'authorized',
     });
     if (outcome.kind === 'denied') {
-      this.metrics.requests.inc({ outcome: `denied-${outcome.reason}` });
-      this.node.sendError(
-        packet.source,
-        Verb.NETWORK_CONFIG_REQUEST,
-        packet.packetId,
-        NcrErrorCode.ACCESS_DENIED,
-        nwidBytes,
-      );
+      this.replyError(packet, networkId, `denied-${outcome.reason}`, NcrErrorCode.ACCESS_DENIED);
       return;
     }
 
@@ -514,6 +491,18 @@ export class NetworkController {
     push.ackedAt = this.clock();
     this.metrics.acks.inc();
     this.metrics.ackDelay.observe((push.ackedAt - push.sentAt) / 1000);
+  }
+
+  /** ERROR(NETWORK_CONFIG_REQUEST) carrying the network id, counted under `outcome`. */
+  private replyError(packet: IncomingPacket, networkId: string, outcome: string, code: ErrorCode): void {
+    this.metrics.requests.inc({ outcome });
+    this.node.sendError(
+      packet.source,
+      Verb.NETWORK_CONFIG_REQUEST,
+      packet.packetId,
+      code,
+      networkIdBytes(networkId),
+    );
   }
 
   private pruneRequestTimes(now: number): void {
