@@ -3,12 +3,12 @@
 // identity pinned; a different identity for a known address → denied; public network → authorized
 // automatically; authorized → versions recorded and automatic IPs assigned. Nothing is written when
 // nothing changed, so the steady stream of re-requests (every 60 s per member) stays read-only.
-import { isDeepStrictEqual } from 'node:util';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import { newMember } from '../core/member/member-defaults.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import type { NewEvent, StoreTransaction } from '../store/store.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
+import { sameRecord } from './same-record.ts';
 
 export interface ConfigRequester {
   networkId: string;
@@ -88,7 +88,7 @@ export async function decideConfigRequest(
     }
   }
 
-  const changed = !existing || !isDeepStrictEqual(comparable(existing), comparable(member));
+  const changed = !existing || !sameRecord(withoutPresence(existing), withoutPresence(member));
   const write = changed ? { ...member, revision: (existing?.revision ?? 0) + 1 } : undefined;
   const current = write ?? member;
   const outcome: ConfigRequestOutcome = current.authorized
@@ -98,7 +98,7 @@ export async function decideConfigRequest(
 }
 
 /** Presence fields change on every request and are written in batches elsewhere. */
-function comparable(member: MemberRecord): unknown {
+function withoutPresence(member: MemberRecord): Omit<MemberRecord, 'lastSeen' | 'physicalAddress'> {
   const { lastSeen: _lastSeen, physicalAddress: _physicalAddress, ...rest } = member;
-  return JSON.parse(JSON.stringify(rest));
+  return rest;
 }

@@ -18,6 +18,7 @@ import type { NetworkRecord } from '../core/network/network-types.ts';
 import { applyNetworkUpdate } from '../core/network/network-update.ts';
 import type { MemberCounts, NewEvent, Store, StoreTransaction } from '../store/store.ts';
 import { ChangeFeed, type ChangeEvent } from './change-events.ts';
+import { sameRecord } from './same-record.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
 import { decideConfigRequest, type ConfigRequester, type ConfigRequestOutcome } from './config-requests.ts';
 import { MemberPresence } from './member-presence.ts';
@@ -410,24 +411,15 @@ function memberEvents(before: MemberRecord | undefined, after: MemberRecord): Me
   return events;
 }
 
-/** Records compare equal when only key order or absent-vs-undefined differ. */
-function sameRecord(a: object, b: object): boolean {
-  return isDeepStrictEqual(normalize(a), normalize(b));
-}
-
-function normalize(value: object): unknown {
-  return JSON.parse(JSON.stringify(value));
-}
-
 function changedKeys(before: NetworkRecord, after: NetworkRecord): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys]
     .filter((key) => key !== 'revision')
     .filter(
       (key) =>
-        !isDeepStrictEqual(
-          normalize({ v: (before as unknown as Record<string, unknown>)[key] }),
-          normalize({ v: (after as unknown as Record<string, unknown>)[key] }),
+        !sameRecord(
+          (before as unknown as Record<string, unknown>)[key],
+          (after as unknown as Record<string, unknown>)[key],
         ),
     )
     .sort();

@@ -18,7 +18,7 @@ import {
   type NetworkConfigRequest,
 } from '../netconf/network-config-request.ts';
 import { Verb, type ErrorCode } from '../packet.ts';
-import type { IncomingOk, IncomingPacket, ZeroTierNode } from '../node/zerotier-node.ts';
+import type { IncomingOk, IncomingPacket, ZeroTierNode } from '../node/index.ts';
 import { ConfigAdmission, type ShedReason } from './config-admission.ts';
 import { ConfigDecisionCache } from './config-decision-cache.ts';
 import { registerConfigLoadMetrics } from './config-load-metrics.ts';

@@ -4,7 +4,8 @@ import { closeIdentityWorkers } from '../identity-pool.ts';
 import { lz4CompressBlock } from '../lz4-compress.ts';
 import { Verb } from '../packet.ts';
 import { rootOf, startNode, vectorIdentities, waitFor } from './test-support.ts';
-import type { IncomingPacket, ZeroTierNode } from './zerotier-node.ts';
+import type { IncomingPacket } from './node-types.ts';
+import type { ZeroTierNode } from './zerotier-node.ts';
 
 const [rootId, memberId] = vectorIdentities as [(typeof vectorIdentities)[0], (typeof vectorIdentities)[0]];
 const nodes: ZeroTierNode[] = [];

@@ -2,7 +2,8 @@
 // identities), and small helpers for nodes on 127.0.0.1.
 import { Identity } from '../identity.ts';
 import { hexToBytes, readSharedJson } from '../test-vectors.ts';
-import { ZeroTierNode, type NodeOptions, type RootPeer } from './zerotier-node.ts';
+import type { NodeOptions, RootPeer } from './node-types.ts';
+import { ZeroTierNode } from './zerotier-node.ts';
 
 export interface RecordedPacket {
   label: string;

@@ -11,7 +11,7 @@ import { buildHelloPacket } from './hello-codec.ts';
 import type { NodeStats } from './node-metrics.ts';
 import { encodeOk } from './reply-codec.ts';
 import { rootOf, startNode, vectorIdentities, waitFor } from './test-support.ts';
-import type { IncomingOk } from './zerotier-node.ts';
+import type { IncomingOk } from './node-types.ts';
 
 const [rootId, memberId, rawId] = [vectorIdentities[0]!, vectorIdentities[1]!, vectorIdentities[2]!];
 // Short fragment timeout: mutants flagged "fragmented" wait for fragments that never come.

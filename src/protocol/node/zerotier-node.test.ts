@@ -6,7 +6,8 @@ import { closeIdentityWorkers } from '../identity-pool.ts';
 import { Verb } from '../packet.ts';
 import { encodeMulticastGather, encodeMulticastLike, parseOkMulticastGather } from './multicast-codec.ts';
 import { rootOf, startNode, vectorIdentities, waitFor } from './test-support.ts';
-import { type IncomingOk, ZeroTierNode } from './zerotier-node.ts';
+import type { IncomingOk } from './node-types.ts';
+import { ZeroTierNode } from './zerotier-node.ts';
 
 const [rootId, memberId, thirdId, fourthId] = vectorIdentities as [
   (typeof vectorIdentities)[0],

@@ -82,16 +82,6 @@ import { type BindOptions, UdpTransport } from './udp-transport.ts';
 import { WhoisLookups } from './whois-lookups.ts';
 import { encodeOkWhois, encodeWhois, parseOkWhois, parseWhois } from './whois-codec.ts';
 
-export type {
-  GatherFilter,
-  IncomingError,
-  IncomingOk,
-  IncomingPacket,
-  NodeOptions,
-  RootPeer,
-  SendOptions,
-} from './node-types.ts';
-
 interface RootState {
   identity: Identity;
   endpoints: PathAddress[];
