@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { memberToJson } from '../src/core/member/member-json.ts';
+
+/** The network has no ipamSubnet, so every member carries the IPAM variables as null. */
+const NO_IPAM = { ipamSubnet: null, ipamChildSubnet: null };
 import { ControllerService } from '../src/service/controller-service.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/store.ts';
@@ -29,7 +32,7 @@ describe('streamed full member list', () => {
   async function wholeObject(networkId: string): Promise<string> {
     const network = await service.getNetwork(networkId);
     const members = await service.listMembers(networkId);
-    const data = members.map((member) => memberToJson(member, network, NOW));
+    const data = members.map((member) => memberToJson(member, network, NOW, NO_IPAM));
     const authorized = members.filter((member) => member.authorized).length;
     return JSON.stringify({ data, meta: { authorizedCount: authorized, totalCount: data.length } });
   }
@@ -97,7 +100,12 @@ describe('streamed full member list', () => {
     const network = await service.getNetwork(nwid);
     for (const pageSize of [1, 2, 7, 25, 26]) {
       let body = '';
-      for await (const chunk of memberListChunks(service.memberPages(nwid, pageSize), network, NOW))
+      for await (const chunk of memberListChunks(
+        service.memberPages(nwid, pageSize),
+        network,
+        NOW,
+        () => NO_IPAM,
+      ))
         body += chunk;
       assert.equal(body, await wholeObject(nwid), `page size ${pageSize}`);
     }
@@ -119,7 +127,7 @@ describe('streamed full member list', () => {
     assert.equal(response.statusCode, 200);
     const network = await service.getNetwork(nwid);
     const member = (await service.listMembers(nwid)).find((candidate) => candidate.address === address)!;
-    assert.equal(response.body, JSON.stringify(memberToJson(member, network, NOW)));
+    assert.equal(response.body, JSON.stringify(memberToJson(member, network, NOW, NO_IPAM)));
     assert.equal((await get(`/controller/network/${nwid}/member/bbbbbbbbbb`)).statusCode, 404);
     assert.equal((await get(`/controller/network/${CONTROLLER}ffffff/member/${address}`)).statusCode, 404);
   });

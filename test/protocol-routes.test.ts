@@ -141,13 +141,16 @@ describe('a member applies routes like zerotier-one 1.14.1', () => {
       { target: '10.97.0.0/16', via: '10.150.0.9' }, // the one that is installed
     ];
     await setRoutes(routes);
-    assert.equal(member.config(nwid)!.routes.length, routes.length);
+    // Routeplane never sends a member a route via one of its own IPs (the client would skip it).
+    assert.deepEqual(
+      member.config(nwid)!.routes.map((r) => r.target),
+      routes.filter((r) => r.via !== memberIp).map((r) => r.target),
+    );
     assert.deepEqual(
       member.routeDecisions(nwid).map((d) => `${d.target} ${d.outcome}`),
       [
         '10.150.0.0/24 kernel-subnet',
         '10.95.0.0/16 via-less-not-installed',
-        '10.85.0.0/16 via-is-own-ip',
         'fd00:1234::/64 no-address-in-family',
         '8.8.0.0/16 not-allowed',
         '10.96.0.0/16 gateway-unreachable',
@@ -212,6 +215,18 @@ describe('a member applies routes like zerotier-one 1.14.1', () => {
 
 describe('the simulated kernel table (pure)', () => {
   const config = (staticIps: string[], routes: Route[]) => ({ staticIps, routes });
+
+  it("a route via one of the member's own IPs is skipped (Routeplane never sends one)", () => {
+    const result = syncManaged(
+      emptyManagedState(),
+      config(['10.1.0.5/24'], [{ target: '10.85.0.0/16', via: '10.1.0.5' }]),
+    );
+    assert.equal(result.decisions[0]!.outcome, 'via-is-own-ip');
+    assert.deepEqual(
+      kernelRoutes(result.state).filter((r) => r.proto === 'static'),
+      [],
+    );
+  });
 
   it('a default route needs allowDefault and is installed as two halves', () => {
     const c = config(['10.1.0.5/24'], [{ target: '0.0.0.0/0', via: '10.1.0.1' }]);

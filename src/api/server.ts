@@ -11,6 +11,7 @@ import { installErrorHandling, pathOf } from './errors.ts';
 import { MAX_BODY_BYTES, installJsonBodyParser } from './json-body.ts';
 import { createRegistry, installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
+import { registerRoutingRoutes } from './v1/routing-routes.ts';
 
 export interface ApiOptions {
   service: ControllerService;
@@ -65,6 +66,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   );
 
   registerControllerRoutes(app, options.service, clock);
+  registerRoutingRoutes(app, options.service);
   registerNodeRoutes(app, {
     address: options.service.controllerAddress,
     publicIdentity: options.publicIdentity,

@@ -112,6 +112,10 @@ export class ApiClient {
     return this.request('POST', path, body);
   }
 
+  patch(path: string, body: unknown): Promise<unknown> {
+    return this.request('PATCH', path, body);
+  }
+
   delete(path: string): Promise<unknown> {
     return this.request('DELETE', path);
   }

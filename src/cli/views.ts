@@ -24,17 +24,17 @@ export function listData(value: unknown, what: string): Json[] {
   return data.filter(isObject);
 }
 
-function text(value: unknown, empty = '-'): string {
+export function text(value: unknown, empty = '-'): string {
   if (typeof value === 'string') return value === '' ? empty : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return empty;
 }
 
-function objects(value: unknown): Json[] {
+export function objects(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isObject) : [];
 }
 
-function strings(value: unknown): string[] {
+export function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
@@ -95,9 +95,38 @@ export function networkDetails(network: Json): string {
     ['routes', objects(network.routes).map(formatRoute)],
     ['pools', objects(network.ipAssignmentPools).map(formatPool)],
     ['dns', dnsLines(network.dns)],
+    ...networkRoutingFields(network),
     ['created', formatTime(network.creationTime)],
     ['revision', text(network.revision)],
   ]);
+}
+
+/** Routeplane's routing settings, shown only when the controller sends them (keys fit the column). */
+function networkRoutingFields(network: Json): [string, string][] {
+  const fields: [string, string][] = [];
+  if ('ipamSubnet' in network) fields.push(['ipam subnet', text(network.ipamSubnet, 'none')]);
+  if ('routesFromIpam' in network) {
+    const gateway =
+      typeof network.ipamGateway === 'string' ? ` (parent route via ${network.ipamGateway})` : '';
+    fields.push([
+      'ipam routes',
+      network.routesFromIpam === true ? `one per child subnet${gateway}` : 'the ipam subnet only',
+    ]);
+  }
+  if (typeof network.ipamGateway === 'string' && network.routesFromIpam !== true) {
+    fields.push(['ipam gw', `${network.ipamGateway} (used only with routes from ipam)`]);
+  }
+  if (typeof network.routeLimitStrategy === 'string') {
+    const strategy = network.routeLimitStrategy;
+    const meaning =
+      strategy === 'aggregate'
+        ? 'merge routes to fit the limit'
+        : strategy === 'error'
+          ? 'refuse changes over the limit'
+          : '';
+    fields.push(['route limit', meaning === '' ? strategy : `${strategy} (${meaning})`]);
+  }
+  return fields;
 }
 
 // ---- members -----------------------------------------------------------------------------------
@@ -145,6 +174,14 @@ export function memberDetails(member: Json, nowMs: number): string {
     ['ips', strings(member.ipAssignments)],
     ['auto-assign', member.noAutoAssignIps === true ? 'no' : 'yes'],
   ];
+  if (typeof member.ipamSubnet === 'string') {
+    fields.push(
+      ['ipam subnet', member.ipamSubnet],
+      ['ipam child subnet', text(member.ipamChildSubnet, 'none')],
+    );
+  } else if (typeof member.ipamChildSubnet === 'string') {
+    fields.push(['ipam child subnet', member.ipamChildSubnet]);
+  }
   if (typeof member.rfc4193Address === 'string') fields.push(['rfc4193', member.rfc4193Address]);
   if (typeof member.sixPlaneAddress === 'string') fields.push(['6plane', member.sixPlaneAddress]);
   fields.push(['bridge', yesNo(member.activeBridge)], ['last seen', lastSeen(member, nowMs)]);

@@ -14,15 +14,36 @@ import {
   isNetworkId,
   networkIdFor,
 } from '../core/network/network-id.ts';
-import type { NetworkRecord } from '../core/network/network-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 import { applyNetworkUpdate } from '../core/network/network-update.ts';
-import type { MemberCounts, NewEvent, Store, StoreTransaction } from '../store/store.ts';
+import { createRoutePlanner } from '../core/routes/route-planner.ts';
+import type {
+  EventQuery,
+  MemberCounts,
+  NewEvent,
+  Store,
+  StoredEvent,
+  StoreTransaction,
+} from '../store/store.ts';
+import { isRpError } from '../core/errors.ts';
+import type { PlannedRoute } from '../core/routes/route-types.ts';
+import {
+  memberVariables,
+  previewOf,
+  routesReport,
+  type MemberVariables,
+  type PlanPreview,
+  type RoutesReport,
+} from './route-views.ts';
 import { ChangeFeed, type ChangeEvent } from './change-events.ts';
 import { sameRecord } from './same-record.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
 import { decideConfigRequest, type ConfigRequester, type ConfigRequestOutcome } from './config-requests.ts';
 import { MemberPresence } from './member-presence.ts';
 import { NetworkCache } from './network-cache.ts';
+import { IpamService } from './ipam-service.ts';
+import { NetworkRouting, newRoutingScope, type RoutingScope } from './network-routing.ts';
+import { plannerMemberOf, plannerNetworkOf, RoutingState } from './routing-state.ts';
 
 export interface ControllerServiceOptions {
   store: Store;
@@ -51,6 +72,10 @@ export class ControllerService {
   private readonly randomBelow: (max: number) => number;
   private readonly presence: MemberPresence;
   private readonly networks: NetworkCache;
+  /** Route plans and IPAM in memory; see routing-state.ts. */
+  readonly routing: NetworkRouting;
+  /** IPAM subnets (/api/v1/ipam). */
+  readonly ipam: IpamService;
 
   constructor(options: ControllerServiceOptions) {
     this.store = options.store;
@@ -62,9 +87,20 @@ export class ControllerService {
       options.presenceFlushMs,
     );
     this.networks = new NetworkCache((id) => this.store.getNetwork(id));
+    this.routing = new NetworkRouting(new RoutingState(), (networkId, type, reason, data) =>
+      this.event(networkId, null, type, API_ACTOR, reason, data),
+    );
+    this.ipam = new IpamService({
+      store: this.store,
+      routing: this.routing,
+      write: (fn) => this.write(fn),
+      clock: this.clock,
+    });
     this.changes.subscribe((event) => {
       if (event.kind === 'network-changed' || event.kind === 'network-deleted')
         this.networks.invalidate(event.networkId);
+      if (event.kind === 'network-changed')
+        this.routing.state.noteNetworkRevision(event.networkId, event.revision);
       if (event.kind === 'network-deleted') this.presence.forget(event.networkId);
       if (event.kind === 'member-deleted') this.presence.forget(event.networkId, event.address);
     });
@@ -89,6 +125,96 @@ export class ControllerService {
     const network = await this.networks.get(this.checkNetworkId(networkId));
     if (!network) throw notFound(`network ${networkId}`);
     return network;
+  }
+
+  /** The stock `routes` of a network: what every member gets, whatever the source. */
+  effectiveRoutes(network: NetworkRecord): Promise<ManagedRoute[]> {
+    return this.routing.effectiveRoutes(this.store, network);
+  }
+
+  /** Every route of the network with its source, owner, status and how many members get it. */
+  async routesReport(networkId: string): Promise<RoutesReport> {
+    const network = await this.getNetwork(networkId);
+    return routesReport(network, await this.routing.state.planner(this.store, network));
+  }
+
+  /** Exactly the routes a member is sent in its config, in order. */
+  async routesFor(network: NetworkRecord, member: MemberRecord): Promise<PlannedRoute[]> {
+    let planner = await this.routing.state.planner(this.store, network);
+    const known = planner.member(member.address);
+    // A planner loaded while this member's write was committing may not know it yet: the record wins.
+    if (
+      !known ||
+      known.authorized !== member.authorized ||
+      !isDeepStrictEqual(known.ipAssignments, member.ipAssignments)
+    ) {
+      planner = planner.update({ upsertMembers: [plannerMemberOf(member)] });
+    }
+    return planner.plan.routesFor(member.address);
+  }
+
+  /** A member's routes as `GET …/members/<addr>/routes` shows them, with the revisions they belong to. */
+  async memberRoutes(
+    networkId: string,
+    address: string,
+  ): Promise<{
+    revision: number;
+    memberRevision: number;
+    routes: Array<Pick<PlannedRoute, 'target' | 'via' | 'source'>>;
+  }> {
+    const { member, network } = await this.getMemberWithNetwork(networkId, address);
+    const routes = await this.routesFor(network, member);
+    return {
+      revision: network.revision,
+      memberRevision: member.revision,
+      routes: routes.map((r) => ({ target: r.target, via: r.via, source: r.source })),
+    };
+  }
+
+  /** `ipamSubnet`, `ipamChildSubnet` and friends for templates. */
+  async memberVariables(networkId: string, address: string): Promise<MemberVariables> {
+    const { member, network } = await this.getMemberWithNetwork(networkId, address);
+    return memberVariables(network, member, await this.routing.state.ipamSnapshot(this.store));
+  }
+
+  /** `ipamSubnet`/`ipamChildSubnet` of the network's members, for the member JSON. */
+  async ipamFieldsOf(
+    network: NetworkRecord,
+  ): Promise<(member: MemberRecord) => { ipamSubnet: string | null; ipamChildSubnet: string | null }> {
+    const ipam = await this.routing.state.ipamSnapshot(this.store);
+    return (member) => {
+      const vars = memberVariables(network, member, ipam);
+      return { ipamSubnet: vars.ipamSubnet, ipamChildSubnet: vars.ipamChildSubnet };
+    };
+  }
+
+  /** What a network change (a stock network body) would do to everyone's routes; writes nothing. */
+  async previewNetworkChange(networkId: string, body: unknown): Promise<PlanPreview> {
+    const network = await this.getNetwork(networkId);
+    const before = await this.routing.state.planner(this.store, network);
+    const { next } = this.routing.dropEchoedRoutes(network, applyNetworkUpdate(network, body), before.plan);
+    await this.routing.checkIpamSubnet(this.store, next);
+    let after;
+    try {
+      after = before.update({ network: plannerNetworkOf(next) });
+    } catch (error) {
+      if (!isRpError(error) || error.code !== ErrorCodes.ROUTE_LIMIT) throw error;
+      return {
+        outcome: 'rejected',
+        error: { code: error.code, message: error.message },
+        network: { added: [], removed: [] },
+        members: [],
+        membersChanged: 0,
+        membersUnchanged: 0,
+        aggregated: null,
+        problems: [],
+      };
+    }
+    return previewOf(before, after);
+  }
+
+  listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    return this.store.listEvents(query);
   }
 
   async listMembers(networkId: string): Promise<MemberRecord[]> {
@@ -175,9 +301,9 @@ export class ControllerService {
 
   /** Creates a network with a random free ID under this controller's address (stock POST). */
   async createNetwork(body: unknown, actor: Actor = API_ACTOR): Promise<NetworkRecord> {
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const id = await this.pickFreeNetworkId(tx);
-      return this.createNetworkIn(tx, changes, id, body, actor);
+      return this.createNetworkIn(tx, changes, scope, id, body, actor);
     });
   }
 
@@ -193,30 +319,43 @@ export class ControllerService {
         `${id} does not belong to this controller (its first 10 digits must be ${this.controllerAddress})`,
       );
     }
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const current = await tx.getNetwork(id);
-      if (!current) return this.createNetworkIn(tx, changes, id, body, actor);
-      const next = applyNetworkUpdate(current, body);
+      if (!current) return this.createNetworkIn(tx, changes, scope, id, body, actor);
+      const base = await this.routing.basePlanner(tx, current);
+      const { next, echoed } = this.routing.dropEchoedRoutes(
+        current,
+        applyNetworkUpdate(current, body),
+        base.plan,
+      );
+      await this.routing.checkIpamSubnet(tx, next);
       if (sameRecord(current, next)) return current;
       next.revision = current.revision + 1;
+      const why = 'network updated through the API';
+      const after = routingChanged(current, next)
+        ? this.routing.replan(scope, base, { network: plannerNetworkOf(next) }, id, actor.name, why)
+        : base;
       await tx.putNetwork(next);
-      await tx.appendEvent(
-        this.event(id, null, 'network.updated', actor, 'network updated through the API', {
-          revision: next.revision,
-          changed: changedKeys(current, next),
-        }),
-      );
+      const data: Record<string, unknown> = { revision: next.revision, changed: changedKeys(current, next) };
+      if (echoed.length > 0) data.echoedRoutesIgnored = echoed;
+      await tx.appendEvent(this.event(id, null, 'network.updated', actor, why, data));
+      await this.routing.record(tx, scope, id, base, after, actor.name, why);
+      this.routing.keep(scope, id, after, next.revision);
       changes.push({ kind: 'network-changed', networkId: id, revision: next.revision });
+      this.routing.handOver(scope);
       return next;
     });
   }
 
   async deleteNetwork(networkId: string, actor: Actor = API_ACTOR): Promise<NetworkRecord> {
     const id = this.checkNetworkId(networkId);
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const current = await tx.getNetwork(id);
       if (!current) throw notFound(`network ${id}`);
       await tx.deleteNetwork(id);
+      this.routing.keep(scope, id, undefined);
+      this.routing.networkPlans.forget(id);
+      this.routing.handOver(scope);
       await tx.appendEvent(
         this.event(id, null, 'network.deleted', actor, 'network deleted through the API', {}),
       );
@@ -236,7 +375,7 @@ export class ControllerService {
   ): Promise<MemberRecord> {
     const id = this.checkNetworkId(networkId);
     const addr = this.checkMemberAddress(address);
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const network = await tx.getNetwork(id);
       if (!network) throw notFound(`network ${id}`);
       const now = this.clock();
@@ -250,6 +389,7 @@ export class ControllerService {
       for (const event of memberEvents(existing, next)) {
         await tx.appendEvent(this.event(id, addr, event.type, actor, event.reason, event.data));
       }
+      this.replanMember(scope, next);
       changes.push({
         kind: 'member-changed',
         networkId: id,
@@ -265,13 +405,16 @@ export class ControllerService {
   async deleteMember(networkId: string, address: string, actor: Actor = API_ACTOR): Promise<MemberRecord> {
     const id = this.checkNetworkId(networkId);
     const addr = this.checkMemberAddress(address);
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const current = await tx.getMember(id, addr);
       if (!current) {
         if (!(await tx.getNetwork(id))) throw notFound(`network ${id}`);
         throw notFound(`member ${addr} of network ${id}`);
       }
       await tx.deleteMember(id, addr);
+      const loaded = this.routing.state.loaded(id);
+      this.routing.keep(scope, id, loaded?.update({ removeMembers: [addr] }));
+      this.routing.handOver(scope);
       await tx.appendEvent(
         this.event(id, addr, 'member.deleted', actor, 'member deleted through the API', {}),
       );
@@ -291,7 +434,7 @@ export class ControllerService {
     const address = this.checkMemberAddress(request.address);
     const normalized = { ...request, networkId, address };
     const actor: Actor = { name: 'protocol' };
-    return this.write(async (tx, changes) => {
+    return this.write(async (tx, changes, scope) => {
       const now = this.clock();
       const decision = await decideConfigRequest(
         tx,
@@ -304,6 +447,7 @@ export class ControllerService {
         for (const event of decision.events) {
           await tx.appendEvent(this.event(networkId, address, event.type, actor, event.reason, event.data));
         }
+        this.replanMember(scope, decision.write);
         changes.push({
           kind: 'member-changed',
           networkId,
@@ -326,10 +470,34 @@ export class ControllerService {
     return { ...member, lastSeen: seen.lastSeen, physicalAddress: seen.physicalAddress };
   }
 
-  /** Runs one transaction and publishes its changes only after it committed. */
-  private async write<T>(fn: (tx: StoreTransaction, changes: ChangeEvent[]) => Promise<T>): Promise<T> {
+  /** A member record changed: patch the network's planner if it is in memory. */
+  private replanMember(scope: RoutingScope, member: MemberRecord): void {
+    const loaded = this.routing.state.loaded(member.networkId);
+    this.routing.keep(scope, member.networkId, loaded?.update({ upsertMembers: [plannerMemberOf(member)] }));
+    this.routing.handOver(scope);
+  }
+
+  /**
+   * Runs one transaction and publishes its changes only after it committed. A failed write drops the
+   * routing state it handed over (the next use reloads it) and logs a route-limit refusal.
+   */
+  async write<T>(
+    fn: (tx: StoreTransaction, changes: ChangeEvent[], scope: RoutingScope) => Promise<T>,
+  ): Promise<T> {
     const changes: ChangeEvent[] = [];
-    const result = await this.store.transaction((tx) => fn(tx, changes));
+    const scope = newRoutingScope();
+    let result: T;
+    try {
+      result = await this.store.transaction((tx) => fn(tx, changes, scope));
+    } catch (error) {
+      this.routing.state.forget(scope.networks, scope.ipam);
+      const rejection = scope.limitRejection;
+      if (rejection) {
+        // Its own transaction: the refused write left nothing, but the refusal is worth knowing.
+        await this.store.transaction((tx) => tx.appendEvent(rejection)).catch(() => undefined);
+      }
+      throw error;
+    }
     this.changes.publish(changes);
     return result;
   }
@@ -337,17 +505,35 @@ export class ControllerService {
   private async createNetworkIn(
     tx: StoreTransaction,
     changes: ChangeEvent[],
+    scope: RoutingScope,
     id: string,
     body: unknown,
     actor: Actor,
   ): Promise<NetworkRecord> {
     const network = applyNetworkUpdate(newNetwork(id, this.clock()), body ?? {});
     network.revision = 1;
-    await tx.putNetwork(network);
-    await tx.appendEvent(
-      this.event(id, null, 'network.created', actor, 'network created through the API', {}),
+    await this.routing.checkIpamSubnet(tx, network);
+    const why = 'network created through the API';
+    const empty = createRoutePlanner({
+      network: plannerNetworkOf(newNetwork(id, 0)),
+      ipam: (await this.routing.state.ipamIn(tx)).subnets,
+      members: [],
+      advertised: [],
+    });
+    const planned = this.routing.replan(
+      scope,
+      empty,
+      { network: plannerNetworkOf(network) },
+      id,
+      actor.name,
+      why,
     );
+    await tx.putNetwork(network);
+    await tx.appendEvent(this.event(id, null, 'network.created', actor, why, {}));
+    await this.routing.record(tx, scope, id, undefined, planned, actor.name, why);
+    this.routing.keep(scope, id, planned, network.revision);
     changes.push({ kind: 'network-changed', networkId: id, revision: network.revision });
+    this.routing.handOver(scope);
     return network;
   }
 
@@ -409,6 +595,12 @@ function memberEvents(before: MemberRecord | undefined, after: MemberRecord): Me
     });
   }
   return events;
+}
+
+const ROUTING_KEYS = ['routes', 'ipamSubnet', 'routesFromIpam', 'ipamGateway', 'routeLimitStrategy'] as const;
+
+function routingChanged(before: NetworkRecord, after: NetworkRecord): boolean {
+  return ROUTING_KEYS.some((key) => !isDeepStrictEqual(before[key], after[key]));
 }
 
 function changedKeys(before: NetworkRecord, after: NetworkRecord): string[] {

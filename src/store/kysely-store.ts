@@ -11,10 +11,13 @@ import { QueryTemplates } from './query-templates.ts';
 import {
   eventFromRow,
   eventToRow,
+  ipamSubnetFromRow,
+  ipamSubnetToRow,
   managedRouteFromRow,
   manualRoutesToRows,
   MEMBER_COLUMNS,
   memberFromRow,
+  memberRouteFactsFromRow,
   memberToRow,
   networkFromRow,
   networkToRow,
@@ -26,12 +29,14 @@ import type { RouteTable, StoreDatabase } from './schema.ts';
 import type {
   EventQuery,
   MemberCounts,
+  MemberRouteFacts,
   NewEvent,
   PresenceRecord,
   RouteSource,
   SourcedRoute,
   Store,
   StoredEvent,
+  StoredIpamSubnet,
   StoredRoute,
   StoreReader,
   StoreTransaction,
@@ -63,6 +68,25 @@ function ipConflict(ip: string, holder: string, networkId: string): RpError {
 
 function misuse(message: string): RpError {
   return new RpError(ErrorCodes.INTERNAL, message);
+}
+
+function prefixConflict(prefix: string, holder: string | undefined): RpError {
+  return new RpError(
+    ErrorCodes.CONFLICT,
+    holder === undefined
+      ? `IPAM prefix ${prefix} is already used by another subnet`
+      : `IPAM prefix ${prefix} is already used by subnet ${holder}`,
+  );
+}
+
+/** Most values one `in (…)` list carries: far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
+const IN_LIST_CHUNK = 500;
+
+function chunks<T>(values: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < values.length; start += IN_LIST_CHUNK)
+    result.push(values.slice(start, start + IN_LIST_CHUNK));
+  return result;
 }
 
 class Reads implements StoreReader {
@@ -181,6 +205,20 @@ class Reads implements StoreReader {
     return rows.map((row) => [row.address, toNumber(row.revision)]);
   }
 
+  async listMemberRouteFacts(networkId: string): Promise<MemberRouteFacts[]> {
+    this.guard();
+    // The route planner reads every member of a network: a template (no Kysely compile) reading
+    // three columns, so no member document is parsed.
+    const { rows } = await this.templates.execute(this.db, 'listMemberRouteFacts', [networkId], (n) =>
+      this.db
+        .selectFrom('member')
+        .select(['address', 'authorized', 'ip_assignments'])
+        .where('network_id', '=', n!)
+        .orderBy('address'),
+    );
+    return rows.map(memberRouteFactsFromRow);
+  }
+
   async countMembers(networkId: string): Promise<MemberCounts> {
     this.guard();
     const row = await this.db
@@ -229,11 +267,29 @@ class Reads implements StoreReader {
     this.guard();
     let select = this.db.selectFrom('event').selectAll();
     if (query.networkId !== undefined) select = select.where('network_id', '=', query.networkId);
+    if (query.memberAddress !== undefined) select = select.where('member_address', '=', query.memberAddress);
+    const prefix = query.typePrefix;
+    if (prefix !== undefined && prefix !== '') {
+      // An exact prefix test on both databases: LIKE is case-insensitive in SQLite and needs
+      // escaping, and a range (>= p and < p + max) breaks under PostgreSQL's locale collations.
+      // substr counts characters (code points) on both, so pass the length in code points.
+      const length = [...prefix].length;
+      select = select.where((eb) =>
+        eb(eb.fn<string>('substr', ['type', eb.val(1), eb.val(length)]), '=', prefix),
+      );
+    }
     if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
-    select = select.orderBy('id');
+    if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
+    select = select.orderBy('id', query.order === 'desc' ? 'desc' : 'asc');
     if (query.limit !== undefined) select = select.limit(query.limit);
     const rows = await select.execute();
     return rows.map(eventFromRow);
+  }
+
+  async listIpamSubnets(): Promise<StoredIpamSubnet[]> {
+    this.guard();
+    const rows = await this.db.selectFrom('ipam_subnet').selectAll().orderBy('id').execute();
+    return rows.map(ipamSubnetFromRow);
   }
 }
 
@@ -458,6 +514,92 @@ class Writes extends Reads implements StoreTransaction {
       .values({ address, identity, validated_at: time })
       .onConflict((oc) => oc.column('address').doNothing())
       .execute();
+  }
+
+  async putIpamSubnets(subnets: readonly StoredIpamSubnet[]): Promise<void> {
+    this.guard();
+    if (subnets.length === 0) return;
+    // Check first, as putMember does: a precise message, and no failed statement left behind
+    // (PostgreSQL would abort the whole transaction on one). Entries apply in order, so replay them
+    // over the current holders of every prefix and id involved; the unique key stays the backstop.
+    const prefixes = [...new Set(subnets.map((subnet) => subnet.prefix))];
+    const ids = [...new Set(subnets.map((subnet) => subnet.id))];
+    const holderOf = new Map<string, string>(); // prefix -> id
+    const prefixOf = new Map<string, string>(); // id -> prefix
+    const remember = (rows: ReadonlyArray<{ id: string; prefix: string }>) => {
+      for (const row of rows) {
+        holderOf.set(row.prefix, row.id);
+        prefixOf.set(row.id, row.prefix);
+      }
+    };
+    for (const chunk of chunks(prefixes))
+      remember(
+        await this.db
+          .selectFrom('ipam_subnet')
+          .select(['id', 'prefix'])
+          .where('prefix', 'in', chunk)
+          .execute(),
+      );
+    for (const chunk of chunks(ids))
+      remember(
+        await this.db.selectFrom('ipam_subnet').select(['id', 'prefix']).where('id', 'in', chunk).execute(),
+      );
+    for (const subnet of subnets) {
+      const holder = holderOf.get(subnet.prefix);
+      if (holder !== undefined && holder !== subnet.id) throw prefixConflict(subnet.prefix, holder);
+      const previous = prefixOf.get(subnet.id);
+      if (previous !== undefined && holderOf.get(previous) === subnet.id) holderOf.delete(previous);
+      holderOf.set(subnet.prefix, subnet.id);
+      prefixOf.set(subnet.id, subnet.prefix);
+    }
+
+    for (const subnet of subnets) {
+      const row = ipamSubnetToRow(subnet);
+      try {
+        await this.templates.execute(
+          this.db,
+          'putIpamSubnets.upsert',
+          [row.id, row.prefix, row.name, row.parent_id, row.created_at, row.updated_at],
+          (id, prefix, name, parentId, createdAt, updatedAt) => {
+            // Placeholders stand for the values; the column types are the row's.
+            const values = {
+              id: id!,
+              prefix: prefix!,
+              name: name!,
+              parent_id: parentId!,
+              created_at: createdAt as unknown as number,
+              updated_at: updatedAt as unknown as number,
+            };
+            return this.db
+              .insertInto('ipam_subnet')
+              .values(values)
+              .onConflict((oc) =>
+                oc.column('id').doUpdateSet({
+                  prefix: values.prefix,
+                  name: values.name,
+                  parent_id: values.parent_id,
+                  created_at: values.created_at,
+                  updated_at: values.updated_at,
+                }),
+              );
+          },
+        );
+      } catch (error) {
+        // Only reachable when a concurrent transaction (PostgreSQL) took the prefix after our check.
+        if (this.classifyError(error) === 'unique') throw prefixConflict(subnet.prefix, undefined);
+        throw error;
+      }
+    }
+  }
+
+  async deleteIpamSubnets(ids: readonly string[]): Promise<number> {
+    this.guard();
+    let deleted = 0;
+    for (const chunk of chunks([...new Set(ids)])) {
+      const result = await this.db.deleteFrom('ipam_subnet').where('id', 'in', chunk).executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+    }
+    return deleted;
   }
 
   async appendEvent(event: NewEvent): Promise<number> {

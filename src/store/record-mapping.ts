@@ -2,10 +2,18 @@
 // (ids, revisions, times, authorization, IPs, routes); everything else travels as one JSON `doc`, so
 // a new record field needs no migration and round-trips exactly.
 import type { MemberRecord } from '../core/member/member-types.ts';
-import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
+import { NETWORK_ROUTING_DEFAULTS, type ManagedRoute, type NetworkRecord } from '../core/network/network-types.ts';
 import type { Insertable, Selectable } from 'kysely';
-import type { EventTable, MemberTable, NetworkTable, RouteTable } from './schema.ts';
-import type { NewEvent, RouteSource, SourcedRoute, StoredEvent, StoredRoute } from './store.ts';
+import type { EventTable, IpamSubnetTable, MemberTable, NetworkTable, RouteTable } from './schema.ts';
+import type {
+  MemberRouteFacts,
+  NewEvent,
+  RouteSource,
+  SourcedRoute,
+  StoredEvent,
+  StoredIpamSubnet,
+  StoredRoute,
+} from './store.ts';
 
 /** bigint columns come back as numbers (better-sqlite3), strings (pg) or bigints (safeIntegers). */
 export function toNumber(value: number | string | bigint): number {
@@ -23,6 +31,8 @@ export function networkFromRow(row: Selectable<NetworkTable>, routes: ManagedRou
   const doc = JSON.parse(row.doc) as Omit<NetworkRecord, 'id' | 'revision' | 'creationTime' | 'routes'>;
   return {
     id: row.id,
+    // Records stored before the routing fields existed get their defaults.
+    ...NETWORK_ROUTING_DEFAULTS,
     ...doc,
     creationTime: toNumber(row.creation_time),
     revision: toNumber(row.revision),
@@ -126,6 +136,39 @@ export function memberFromRow(
     revision: toNumber(row.revision),
     ...(row.last_seen === null ? {} : { lastSeen: toNumber(row.last_seen) }),
     ...(row.physical_address === null ? {} : { physicalAddress: row.physical_address }),
+  };
+}
+
+export function memberRouteFactsFromRow(
+  row: Pick<Selectable<MemberTable>, 'address' | 'authorized' | 'ip_assignments'>,
+): MemberRouteFacts {
+  return {
+    address: row.address,
+    authorized: Number(row.authorized) === 1,
+    ipAssignments: JSON.parse(row.ip_assignments) as string[],
+  };
+}
+
+/** `networkId` is not a column: the binding lives on the network record. */
+export function ipamSubnetToRow(subnet: StoredIpamSubnet): Insertable<IpamSubnetTable> {
+  return {
+    id: subnet.id,
+    prefix: subnet.prefix,
+    name: subnet.name,
+    parent_id: subnet.parentId,
+    created_at: subnet.createdAt,
+    updated_at: subnet.updatedAt,
+  };
+}
+
+export function ipamSubnetFromRow(row: Selectable<IpamSubnetTable>): StoredIpamSubnet {
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    parentId: row.parent_id,
+    createdAt: toNumber(row.created_at),
+    updatedAt: toNumber(row.updated_at),
   };
 }
 

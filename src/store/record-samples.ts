@@ -28,6 +28,10 @@ export function sampleNetwork(id: string, overrides: Partial<NetworkRecord> = {}
     ssoEnabled: false,
     clientId: '',
     authorizationEndpoint: '',
+    ipamSubnet: null,
+    routesFromIpam: false,
+    ipamGateway: null,
+    routeLimitStrategy: 'error',
     ...overrides,
   };
 }

@@ -77,6 +77,17 @@ export interface KnownIdentityTable {
   validated_at: Int8;
 }
 
+export interface IpamSubnetTable {
+  id: string;
+  /** Canonical CIDR, unique. */
+  prefix: string;
+  name: string;
+  /** The smallest other subnet containing `prefix`; null for a root. No foreign key: see 0003. */
+  parent_id: string | null;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
 export interface StoreDatabase {
   setting: SettingTable;
   network: NetworkTable;
@@ -85,4 +96,5 @@ export interface StoreDatabase {
   member_ip: MemberIpTable;
   event: EventTable;
   known_identity: KnownIdentityTable;
+  ipam_subnet: IpamSubnetTable;
 }

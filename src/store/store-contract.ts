@@ -8,7 +8,7 @@ import type { MemberRecord } from '../core/member/member-types.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import { memberRecordArbitrary, networkRecordArbitrary } from './record-arbitraries.ts';
 import { sampleMember, sampleNetwork } from './record-samples.ts';
-import type { NewEvent, SourcedRoute, Store, StoredEvent } from './store.ts';
+import type { NewEvent, SourcedRoute, Store, StoredEvent, StoredIpamSubnet } from './store.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -422,6 +422,198 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
       });
     });
 
+    describe('IPAM subnets', () => {
+      const subnet = (
+        id: string,
+        prefix: string,
+        overrides: Partial<StoredIpamSubnet> = {},
+      ): StoredIpamSubnet => ({
+        id,
+        prefix,
+        name: `name of ${id}`,
+        parentId: null,
+        createdAt: 1_700_000_000_000,
+        updatedAt: 1_700_000_000_000,
+        ...overrides,
+      });
+      const putSubnets = (...subnets: StoredIpamSubnet[]) =>
+        store.transaction((tx) => tx.putIpamSubnets(subnets));
+
+      it('puts, lists by id, replaces by id and deletes subnets; networkId is not stored', async () => {
+        assert.deepEqual(await store.listIpamSubnets(), []);
+        const root = subnet('s-b', '10.0.0.0/8', { name: 'corp', createdAt: 5, updatedAt: 6 });
+        const child = subnet('s-c', '10.1.0.0/16', { parentId: 's-b', createdAt: 1_700_000_000_001 });
+        const v6 = subnet('s-a', 'fd00::/48', { networkId: NWID });
+        await putSubnets(root, child, v6);
+        const { networkId: _bound, ...v6Stored } = v6;
+        const listed = await store.listIpamSubnets();
+        assert.deepEqual(listed, [v6Stored, root, child]);
+        assert.ok(listed.every((stored) => !('networkId' in stored)));
+
+        // Replace by id: every column follows, including a prefix change and becoming a root.
+        const moved = subnet('s-c', '10.2.0.0/16', { name: 'moved', parentId: null, updatedAt: 99 });
+        await putSubnets(moved);
+        assert.deepEqual(await store.listIpamSubnets(), [v6Stored, root, moved]);
+        // Its old prefix is free again.
+        await putSubnets(subnet('s-d', '10.1.0.0/16', { parentId: 's-b' }));
+        assert.deepEqual(
+          (await store.listIpamSubnets()).map((stored) => [stored.id, stored.prefix]),
+          [
+            ['s-a', 'fd00::/48'],
+            ['s-b', '10.0.0.0/8'],
+            ['s-c', '10.2.0.0/16'],
+            ['s-d', '10.1.0.0/16'],
+          ],
+        );
+
+        assert.equal(
+          await store.transaction((tx) => tx.deleteIpamSubnets(['s-c', 'missing', 's-a', 's-c'])),
+          2,
+        );
+        assert.equal(await store.transaction((tx) => tx.deleteIpamSubnets(['s-c'])), 0);
+        assert.equal(await store.transaction((tx) => tx.deleteIpamSubnets([])), 0);
+        await store.transaction((tx) => tx.putIpamSubnets([]));
+        assert.deepEqual(
+          (await store.listIpamSubnets()).map((stored) => stored.id),
+          ['s-b', 's-d'],
+        );
+      });
+
+      it('a later entry of the same call replaces an earlier one with the same id', async () => {
+        await putSubnets(subnet('s-1', '10.0.0.0/8'), subnet('s-1', '11.0.0.0/8', { name: 'second' }));
+        assert.deepEqual(await store.listIpamSubnets(), [subnet('s-1', '11.0.0.0/8', { name: 'second' })]);
+      });
+
+      it('refuses a prefix held by another id with CONFLICT naming it, changing nothing', async () => {
+        const a = subnet('s-a', '10.0.0.0/8');
+        const b = subnet('s-b', '10.1.0.0/16', { parentId: 's-a' });
+        await putSubnets(a, b);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putIpamSubnets([subnet('s-c', '192.168.0.0/16')]);
+            await tx.putIpamSubnets([subnet('s-d', '172.16.0.0/12'), subnet('s-e', '10.1.0.0/16')]);
+          }),
+          isRpError(ErrorCodes.CONFLICT, /10\.1\.0\.0\/16.*s-b/),
+        );
+        // Two new ids with one prefix in one call.
+        await assert.rejects(
+          putSubnets(subnet('s-f', '10.9.0.0/16'), subnet('s-g', '10.9.0.0/16')),
+          isRpError(ErrorCodes.CONFLICT, /10\.9\.0\.0\/16/),
+        );
+        // Taking a prefix before its holder (later in the call) gives it up is refused too.
+        await assert.rejects(
+          putSubnets(subnet('s-h', '10.0.0.0/8'), subnet('s-a', '12.0.0.0/8')),
+          isRpError(ErrorCodes.CONFLICT, /10\.0\.0\.0\/8/),
+        );
+        assert.deepEqual(await store.listIpamSubnets(), [a, b]);
+
+        // After its holder gives it up earlier in the same call, the prefix may be taken.
+        await putSubnets(subnet('s-a', '12.0.0.0/8'), subnet('s-h', '10.0.0.0/8'));
+        assert.deepEqual(
+          (await store.listIpamSubnets()).map((stored) => [stored.id, stored.prefix]),
+          [
+            ['s-a', '12.0.0.0/8'],
+            ['s-b', '10.1.0.0/16'],
+            ['s-h', '10.0.0.0/8'],
+          ],
+        );
+        // Writing a subnet again with its own prefix is no conflict.
+        await putSubnets(subnet('s-b', '10.1.0.0/16', { name: 'renamed' }));
+        assert.equal((await store.listIpamSubnets())[1]?.name, 'renamed');
+      });
+
+      it('a failed transaction leaves IPAM untouched; reads inside see its own writes', async () => {
+        const a = subnet('s-a', '10.0.0.0/8');
+        const b = subnet('s-b', '10.1.0.0/16', { parentId: 's-a' });
+        await putSubnets(a, b);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putIpamSubnets([
+              subnet('s-b', '10.2.0.0/16', { parentId: null }),
+              subnet('s-c', '10.3.0.0/16'),
+            ]);
+            assert.equal(await tx.deleteIpamSubnets(['s-a']), 1);
+            assert.deepEqual(
+              (await tx.listIpamSubnets()).map((stored) => stored.id),
+              ['s-b', 's-c'],
+            );
+            throw new Rollback('undo');
+          }),
+          Rollback,
+        );
+        assert.deepEqual(await store.listIpamSubnets(), [a, b]);
+      });
+    });
+
+    describe('member route facts', () => {
+      beforeEach(async () => {
+        await putNetworks(sampleNetwork(NWID), sampleNetwork(OTHER_NWID));
+      });
+
+      it('lists address, authorization and IPs of one network, ordered by address', async () => {
+        await putMembers(
+          sampleMember(NWID, 'ffffffffff', { authorized: true, ipAssignments: ['10.147.17.9', 'fd00::9'] }),
+          sampleMember(NWID, '0000000001', { authorized: false, ipAssignments: [] }),
+          sampleMember(NWID, 'abcdef0123', {
+            authorized: true,
+            ipAssignments: ['10.147.17.3', '10.147.17.2', '10.147.17.3'],
+          }),
+          sampleMember(OTHER_NWID, '5555555555', { authorized: true, ipAssignments: ['10.147.17.9'] }),
+        );
+        assert.deepEqual(await store.listMemberRouteFacts(NWID), [
+          { address: '0000000001', authorized: false, ipAssignments: [] },
+          {
+            address: 'abcdef0123',
+            authorized: true,
+            ipAssignments: ['10.147.17.3', '10.147.17.2', '10.147.17.3'],
+          },
+          { address: 'ffffffffff', authorized: true, ipAssignments: ['10.147.17.9', 'fd00::9'] },
+        ]);
+        assert.deepEqual(await store.listMemberRouteFacts(OTHER_NWID), [
+          { address: '5555555555', authorized: true, ipAssignments: ['10.147.17.9'] },
+        ]);
+        assert.deepEqual(await store.listMemberRouteFacts('8056c2e21c0000ee'), []);
+
+        // Follows rewrites and deletes, inside and outside a transaction.
+        await store.transaction(async (tx) => {
+          await tx.putMember(
+            sampleMember(NWID, 'ffffffffff', { authorized: false, revision: 2, ipAssignments: ['fd00::1'] }),
+          );
+          await tx.deleteMember(NWID, '0000000001');
+          assert.deepEqual(await tx.listMemberRouteFacts(NWID), [
+            {
+              address: 'abcdef0123',
+              authorized: true,
+              ipAssignments: ['10.147.17.3', '10.147.17.2', '10.147.17.3'],
+            },
+            { address: 'ffffffffff', authorized: false, ipAssignments: ['fd00::1'] },
+          ]);
+        });
+        assert.deepEqual(
+          (await store.listMemberRouteFacts(NWID)).map((facts) => facts.address),
+          ['abcdef0123', 'ffffffffff'],
+        );
+      });
+
+      it('agrees with listMembers for any members', async () => {
+        const members = Array.from({ length: 30 }, (_, i) =>
+          sampleMember(NWID, (0xb000000000 + i * 104_729).toString(16), {
+            authorized: i % 4 !== 1,
+            ipAssignments: i % 5 === 0 ? [] : [`10.147.${i}.1`, `fd00::${i.toString(16)}`],
+          }),
+        );
+        await putMembers(...members.reverse());
+        assert.deepEqual(
+          await store.listMemberRouteFacts(NWID),
+          (await store.listMembers(NWID)).map(({ address, authorized, ipAssignments }) => ({
+            address,
+            authorized,
+            ipAssignments,
+          })),
+        );
+      });
+    });
+
     describe('transactions', () => {
       it('returns what the function returns', async () => {
         assert.equal(await store.transaction(() => Promise.resolve(42)), 42);
@@ -657,6 +849,92 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         ]);
         assert.deepEqual(await store.listEvents({ afterId: appended[5]!.id }), []);
       });
+
+      it('filters by member, by type prefix (exactly, % and _ are plain), before an id, and lists newest first', async () => {
+        const specs: Array<Partial<NewEvent>> = [
+          { type: 'route.added', memberAddress: 'aaaaaaaaaa' },
+          { type: 'route.removed', networkId: OTHER_NWID },
+          { type: 'routes.replaced' },
+          { type: 'ROUTE.added', memberAddress: 'bbbbbbbbbb' },
+          { type: 'route', memberAddress: 'aaaaaaaaaa' },
+          { type: 'r%ute.x', networkId: null },
+          { type: 'r_ute.x' },
+          { type: 'rxute.x', memberAddress: 'aaaaaaaaaa', networkId: OTHER_NWID },
+          { type: 'member.authorized', memberAddress: 'aaaaaaaaaa' },
+          { type: 'ипам.создан' },
+          { type: '🚀.launched' },
+          { type: 'route.added', memberAddress: 'bbbbbbbbbb' },
+        ];
+        const appended: StoredEvent[] = [];
+        await store.transaction(async (tx) => {
+          for (const [i, spec] of specs.entries()) {
+            const event = sampleEvent({ time: 1_700_000_000_000 + i, ...spec });
+            appended.push({ ...event, id: await tx.appendEvent(event) });
+          }
+        });
+        const types = (events: StoredEvent[]) => events.map((event) => event.type);
+        const where = (predicate: (event: StoredEvent) => boolean) => appended.filter(predicate);
+
+        assert.deepEqual(
+          await store.listEvents({ memberAddress: 'aaaaaaaaaa' }),
+          where((event) => event.memberAddress === 'aaaaaaaaaa'),
+        );
+        assert.deepEqual(
+          await store.listEvents({ memberAddress: 'aaaaaaaaaa', networkId: NWID }),
+          where((event) => event.memberAddress === 'aaaaaaaaaa' && event.networkId === NWID),
+        );
+        assert.deepEqual(await store.listEvents({ memberAddress: 'cccccccccc' }), []);
+
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'route.' })), [
+          'route.added',
+          'route.removed',
+          'route.added',
+        ]);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'route' })), [
+          'route.added',
+          'route.removed',
+          'routes.replaced',
+          'route',
+          'route.added',
+        ]);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'ROUTE' })), ['ROUTE.added']);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'r%' })), ['r%ute.x']);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'r_' })), ['r_ute.x']);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'ипам.' })), ['ипам.создан']);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: '🚀.' })), ['🚀.launched']);
+        assert.deepEqual(types(await store.listEvents({ typePrefix: 'route.added.more' })), []);
+        assert.deepEqual(await store.listEvents({ typePrefix: '' }), appended);
+        assert.deepEqual(
+          await store.listEvents({ typePrefix: 'route.', networkId: NWID, memberAddress: 'bbbbbbbbbb' }),
+          [appended[11]],
+        );
+
+        const middle = appended[6]!.id;
+        assert.deepEqual(await store.listEvents({ beforeId: middle }), appended.slice(0, 6));
+        assert.deepEqual(await store.listEvents({ beforeId: appended[0]!.id }), []);
+        assert.deepEqual(
+          await store.listEvents({ afterId: appended[2]!.id, beforeId: middle }),
+          appended.slice(3, 6),
+        );
+
+        const newestFirst = [...appended].reverse();
+        assert.deepEqual(await store.listEvents({ order: 'desc' }), newestFirst);
+        assert.deepEqual(await store.listEvents({ order: 'asc' }), appended);
+        assert.deepEqual(await store.listEvents({ order: 'desc', limit: 3 }), newestFirst.slice(0, 3));
+        // Paging backwards: the next page starts before the last id seen.
+        assert.deepEqual(
+          await store.listEvents({ order: 'desc', limit: 3, beforeId: newestFirst[2]!.id }),
+          newestFirst.slice(3, 6),
+        );
+        assert.deepEqual(
+          await store.listEvents({ order: 'desc', networkId: NWID, typePrefix: 'route.', limit: 1 }),
+          [appended[11]],
+        );
+        assert.deepEqual(
+          await store.listEvents({ order: 'desc', afterId: appended[8]!.id }),
+          newestFirst.slice(0, 3),
+        );
+      });
     });
 
     describe('persistence', () => {
@@ -669,6 +947,10 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
           await tx.putRoutes(NWID, 'ipam', [ipam('10.1.0.0/16')]);
           await tx.putMember(member);
           await tx.appendEvent(sampleEvent());
+          await tx.putIpamSubnets([
+            { id: 's-1', prefix: '10.0.0.0/8', name: 'corp', parentId: null, createdAt: 1, updatedAt: 2 },
+            { id: 's-2', prefix: '10.1.0.0/16', name: 'lab', parentId: 's-1', createdAt: 3, updatedAt: 4 },
+          ]);
         });
         const snapshot = async (s: Store) => ({
           setting: await s.getSetting('instance-id'),
@@ -678,11 +960,15 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
           counts: await s.countMembers(NWID),
           owner: await s.findIpOwner(NWID, '10.147.17.5'),
           events: await s.listEvents({}),
+          subnets: await s.listIpamSubnets(),
+          facts: await s.listMemberRouteFacts(NWID),
         });
         const before = await snapshot(store);
         store = await subject.reopen();
         assert.deepEqual(await snapshot(store), before);
         assert.equal(before.members.length, 1);
+        assert.equal(before.subnets.length, 2);
+        assert.equal(before.facts.length, 1);
 
         // Ids keep increasing after a reopen.
         const id = await store.transaction((tx) => tx.appendEvent(sampleEvent()));

@@ -1,6 +1,7 @@
 // The storage contract. Every backend (src/store/sqlite, later src/store/postgres) implements it and
 // passes the same contract suite (src/store/store-contract.ts). Only the service writes, and it
 // writes inside `transaction`, so a request either lands whole or not at all.
+import type { IpamSubnet } from '../core/ipam/ipam-types.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 
@@ -50,8 +51,34 @@ export interface StoredRoute extends SourcedRoute {
 
 export interface EventQuery {
   networkId?: string;
+  memberAddress?: string;
+  /** Events whose type starts with this text, exactly (case-sensitive; `%` and `_` are plain). */
+  typePrefix?: string;
+  /** Only events with a larger id. */
   afterId?: number;
+  /** Only events with a smaller id (paging backwards with `order: 'desc'`). */
+  beforeId?: number;
+  /** By id; `desc` lists the newest first, and `limit` then keeps the newest. Default `asc`. */
+  order?: 'asc' | 'desc';
   limit?: number;
+}
+
+/**
+ * An IPAM subnet as stored. `networkId` (the binding) is not stored here — it lives on the network
+ * record — so it is never set on what the store returns.
+ */
+export interface StoredIpamSubnet extends IpamSubnet {
+  /** ms */
+  createdAt: number;
+  /** ms */
+  updatedAt: number;
+}
+
+/** What the route planner needs of a member, read without parsing member documents. */
+export interface MemberRouteFacts {
+  address: string;
+  authorized: boolean;
+  ipAssignments: string[];
 }
 
 /** Reads, available both on the store and inside a transaction. */
@@ -88,14 +115,26 @@ export interface StoreReader {
   /** Which member of the network holds this IP (canonical string), if any. */
   findIpOwner(networkId: string, ip: string): Promise<string | undefined>;
 
-  /** Events in id order, optionally of one network, after an id, at most `limit` of them. */
+  /**
+   * The planner's view of every member of the network, ordered by address: only the address,
+   * authorized and IP columns are read (no member documents), so 100,000 members load quickly.
+   */
+  listMemberRouteFacts(networkId: string): Promise<MemberRouteFacts[]>;
+
   /** The public identity string stored for an address whose identity passed validation, if any. */
   getKnownIdentity(address: string): Promise<string | undefined>;
 
   /** Addresses of the network's members marked activeBridge (the netconf specialists). */
   listActiveBridges(networkId: string): Promise<string[]>;
 
+  /**
+   * Events matching every filter given in `query` (all are optional), ordered by id (ascending
+   * unless `order` is `desc`), at most `limit` of them.
+   */
   listEvents(query: EventQuery): Promise<StoredEvent[]>;
+
+  /** Every IPAM subnet, ordered by id (the core sorts canonically itself). */
+  listIpamSubnets(): Promise<StoredIpamSubnet[]>;
 }
 
 /** Writes; only ever called inside `Store.transaction`. */
@@ -125,6 +164,14 @@ export interface StoreWriter {
   recordPresence(entries: readonly PresenceRecord[]): Promise<void>;
   /** Remembers an identity that passed validation; the first one stored for an address wins. */
   rememberIdentity(address: string, identity: string, time: number): Promise<void>;
+  /**
+   * Inserts or replaces each subnet by id, in the order given (`networkId` is ignored). Fails with
+   * RpError(CONFLICT) naming the prefix when another id holds (or would hold, after the earlier
+   * entries) the same prefix — the core prevents that; this is the backstop.
+   */
+  putIpamSubnets(subnets: readonly StoredIpamSubnet[]): Promise<void>;
+  /** Deletes the subnets with these ids (unknown ids are skipped); returns how many were deleted. */
+  deleteIpamSubnets(ids: readonly string[]): Promise<number>;
 }
 
 export type StoreTransaction = StoreReader & StoreWriter;

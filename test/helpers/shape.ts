@@ -2,7 +2,13 @@
 // listed extras), the same JSON types, and the same values except for the volatile keys given.
 import assert from 'node:assert/strict';
 
+import { ROUTEPLANE_NETWORK_EXTRAS } from '../../src/core/network/network-json.ts';
+
+export { ROUTEPLANE_NETWORK_EXTRAS };
+
 export const ROUTEPLANE_MEMBER_EXTRAS = [
+  'ipamChildSubnet',
+  'ipamSubnet',
   'lastSeen',
   'online',
   'physicalAddress',
@@ -22,7 +28,11 @@ export function assertSameShape(
   options: { volatile?: string[]; extras?: string[]; label?: string } = {},
 ): void {
   const label = options.label ?? 'response';
-  const extras = new Set(options.extras ?? []);
+  // Network objects always carry Routeplane's routing extras (ipamSubnet …).
+  const extras = new Set([
+    ...(options.extras ?? []),
+    ...(actual.objtype === 'network' ? ROUTEPLANE_NETWORK_EXTRAS : []),
+  ]);
   const volatile = new Set(options.volatile ?? []);
   const missing = Object.keys(recorded).filter((key) => !(key in actual));
   assert.deepEqual(missing, [], `${label}: keys missing compared with zerotier-one`);

@@ -3,7 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidField } from '../../core/errors.ts';
 import { memberToJson } from '../../core/member/member-json.ts';
+import type { MemberRecord } from '../../core/member/member-types.ts';
 import { networkToJson } from '../../core/network/network-json.ts';
+import type { NetworkRecord } from '../../core/network/network-types.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
 import { compatSchema } from './compat-schemas.ts';
 import { memberListStream } from './member-list-stream.ts';
@@ -27,13 +29,19 @@ export function registerControllerRoutes(
     databaseReady: true,
   });
 
+  /** The stock JSON, with `routes` as members get them (manual, IPAM …) and the Routeplane extras. */
+  const networkJson = async (network: NetworkRecord) =>
+    networkToJson(network, await service.effectiveRoutes(network));
+  const memberJson = async (member: MemberRecord, network: NetworkRecord) =>
+    memberToJson(member, network, clock(), (await service.ipamFieldsOf(network))(member));
+
   const createNetwork = async (request: FastifyRequest) =>
-    networkToJson(await service.createNetwork(request.body));
+    networkJson(await service.createNetwork(request.body));
 
   const postNetwork = async (request: NetworkRequest) => {
     const { nwid } = request.params;
     const legacy = LEGACY_CREATE.exec(nwid);
-    if (!legacy) return networkToJson(await service.upsertNetwork(nwid, request.body));
+    if (!legacy) return networkJson(await service.upsertNetwork(nwid, request.body));
     // Legacy create: `<controller address>______` asks for a random free ID under that address.
     if (legacy[1]!.toLowerCase() !== service.controllerAddress) {
       throw invalidField(
@@ -41,13 +49,13 @@ export function registerControllerRoutes(
         `"${nwid}" names controller ${legacy[1]}, but this controller is ${service.controllerAddress}`,
       );
     }
-    return networkToJson(await service.createNetwork(request.body));
+    return networkJson(await service.createNetwork(request.body));
   };
 
   const postMember = async (request: MemberRequest) => {
     const { nwid, address } = request.params;
     const member = await service.upsertMember(nwid, address, request.body);
-    return memberToJson(member, await service.getNetwork(nwid), clock());
+    return memberJson(member, await service.getNetwork(nwid));
   };
 
   app.get('/controller', compatSchema('controllerStatus'), controllerStatus);
@@ -59,7 +67,7 @@ export function registerControllerRoutes(
   app.put('/controller/network', compatSchema('createNetwork'), createNetwork);
 
   app.get('/controller/network/:nwid', compatSchema('getNetwork'), async (request: NetworkRequest) =>
-    networkToJson(await service.getNetwork(request.params.nwid)),
+    networkJson(await service.getNetwork(request.params.nwid)),
   );
   app.post('/controller/network/:nwid', compatSchema('postNetwork'), postNetwork);
   app.put('/controller/network/:nwid', compatSchema('postNetwork'), postNetwork);
@@ -78,7 +86,7 @@ export function registerControllerRoutes(
       const { nwid, address } = request.params;
       // One member query: the network comes from the service's cache.
       const { member, network } = await service.getMemberWithNetwork(nwid, address);
-      return memberToJson(member, network, clock());
+      return memberJson(member, network);
     },
   );
   app.post('/controller/network/:nwid/member/:address', compatSchema('postMember'), postMember);
@@ -89,7 +97,7 @@ export function registerControllerRoutes(
     async (request: MemberRequest) => {
       const { nwid, address } = request.params;
       const network = await service.getNetwork(nwid);
-      return memberToJson(await service.deleteMember(nwid, address), network, clock());
+      return memberJson(await service.deleteMember(nwid, address), network);
     },
   );
 
@@ -99,7 +107,7 @@ export function registerControllerRoutes(
     for (const network of networks) {
       const counts = await service.countMembers(network.id);
       data.push({
-        ...networkToJson(network),
+        ...(await networkJson(network)),
         meta: { authorizedMemberCount: counts.authorized, totalMemberCount: counts.total },
       });
     }
@@ -115,7 +123,14 @@ export function registerControllerRoutes(
       // Streamed page by page (memory stays flat at any size); same bytes as the whole object.
       return reply
         .type('application/json; charset=utf-8')
-        .send(memberListStream(service.memberPages(network.id, MEMBER_PAGE_SIZE), network, clock()));
+        .send(
+          memberListStream(
+            service.memberPages(network.id, MEMBER_PAGE_SIZE),
+            network,
+            clock(),
+            await service.ipamFieldsOf(network),
+          ),
+        );
     },
   );
 }

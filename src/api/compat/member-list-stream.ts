@@ -4,7 +4,7 @@
 // JSON.stringify({ data: [...members], meta: { authorizedCount, totalCount } }): `data` comes first in
 // that object anyway, so the counts made while streaming can follow it.
 import { Readable } from 'node:stream';
-import { memberToJson } from '../../core/member/member-json.ts';
+import { memberToJson, type MemberIpamFields } from '../../core/member/member-json.ts';
 import type { MemberRecord } from '../../core/member/member-types.ts';
 import type { NetworkRecord } from '../../core/network/network-types.ts';
 
@@ -12,6 +12,7 @@ export async function* memberListChunks(
   pages: AsyncIterable<readonly MemberRecord[]>,
   network: NetworkRecord,
   now: number,
+  ipamOf?: (member: MemberRecord) => MemberIpamFields,
 ): AsyncGenerator<string, void, undefined> {
   let total = 0;
   let authorized = 0;
@@ -20,7 +21,7 @@ export async function* memberListChunks(
     for (const member of page) {
       if (member.authorized) authorized++;
       if (total++ > 0) chunk += ',';
-      chunk += JSON.stringify(memberToJson(member, network, now));
+      chunk += JSON.stringify(memberToJson(member, network, now, ipamOf?.(member)));
     }
     yield chunk;
     chunk = '';
@@ -33,6 +34,7 @@ export function memberListStream(
   pages: AsyncIterable<readonly MemberRecord[]>,
   network: NetworkRecord,
   now: number,
+  ipamOf?: (member: MemberRecord) => MemberIpamFields,
 ): Readable {
-  return Readable.from(memberListChunks(pages, network, now), { objectMode: false });
+  return Readable.from(memberListChunks(pages, network, now, ipamOf), { objectMode: false });
 }

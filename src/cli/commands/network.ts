@@ -1,4 +1,4 @@
-// `routeplane network create|list|show|delete`: networks of a running controller, through its API.
+// `routeplane network create|list|show|set|delete`: networks of a running controller, through its API.
 import { Option, type Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import {
@@ -11,13 +11,30 @@ import {
 } from '../client-context.ts';
 import { expectObject, listData, networkDetails, networkTable, type Json } from '../views.ts';
 
-interface CreateOptions {
+/** The routing settings `create`, `set` and `routes plan` share. */
+export interface RoutingOptions {
+  ipamSubnet?: string;
+  routesFromIpam?: boolean;
+  ipamGateway?: string;
+  routeLimitStrategy?: string;
+}
+
+interface CreateOptions extends RoutingOptions {
   name?: string;
   private?: boolean;
   public?: boolean;
   pool?: string[];
   route?: string[];
   v4Auto?: boolean;
+  mtu?: string;
+}
+
+export interface SetOptions extends RoutingOptions {
+  name?: string;
+  private?: boolean;
+  public?: boolean;
+  route?: string[];
+  clearRoutes?: boolean;
   mtu?: string;
 }
 
@@ -52,6 +69,38 @@ function parseMtu(value: string): number {
   return Number(value.trim());
 }
 
+/** `none` (or nothing) clears a setting: the API takes null. */
+function orNull(value: string): string | null {
+  const trimmed = value.trim();
+  return trimmed === '' || trimmed.toLowerCase() === 'none' ? null : trimmed;
+}
+
+/** Adds the routing settings given to `body`; the API checks the CIDR, the IP and that they fit. */
+export function applyRoutingOptions(body: Json, options: RoutingOptions): Json {
+  if (options.ipamSubnet !== undefined) body.ipamSubnet = orNull(options.ipamSubnet);
+  if (options.routesFromIpam !== undefined) body.routesFromIpam = options.routesFromIpam;
+  if (options.ipamGateway !== undefined) body.ipamGateway = orNull(options.ipamGateway);
+  if (options.routeLimitStrategy !== undefined) body.routeLimitStrategy = options.routeLimitStrategy;
+  return body;
+}
+
+export function addRoutingOptions(command: Command): Command {
+  return command
+    .option('--ipam-subnet <cidr|none>', "the network's IPAM subnet (one that exists in IPAM), or none")
+    .option('--routes-from-ipam', 'push a route per child subnet of the IPAM subnet too')
+    .option('--no-routes-from-ipam', 'push only the IPAM subnet itself')
+    .option(
+      '--ipam-gateway <ip|none>',
+      "via of the IPAM subnet's route when routes come from IPAM (inside the subnet), or none",
+    )
+    .addOption(
+      new Option(
+        '--route-limit-strategy <strategy>',
+        'over 128 routes per member: refuse the change (error) or merge routes to fit (aggregate)',
+      ).choices(['error', 'aggregate']),
+    );
+}
+
 export function createBody(options: CreateOptions): Json {
   const body: Json = {};
   if (options.name !== undefined) body.name = options.name;
@@ -61,35 +110,67 @@ export function createBody(options: CreateOptions): Json {
   if (options.v4Auto === true) body.v4AssignMode = { zt: true };
   if (options.pool !== undefined) body.ipAssignmentPools = options.pool.map(parsePoolArgument);
   if (options.route !== undefined) body.routes = options.route.map(parseRouteArgument);
-  return body;
+  return applyRoutingOptions(body, options);
+}
+
+/** The body of `network set` (and the options of `routes plan`): only what was given. */
+export function setBody(options: SetOptions): Json {
+  if (options.clearRoutes === true && options.route !== undefined) {
+    throw new CliError('--clear-routes and --route cannot be used together', USAGE_EXIT_CODE);
+  }
+  const body: Json = {};
+  if (options.name !== undefined) body.name = options.name;
+  if (options.private === true) body.private = true;
+  if (options.public === true) body.private = false;
+  if (options.mtu !== undefined) body.mtu = parseMtu(options.mtu);
+  if (options.route !== undefined) body.routes = options.route.map(parseRouteArgument);
+  if (options.clearRoutes === true) body.routes = [];
+  return applyRoutingOptions(body, options);
+}
+
+/** The routing options, as a usage error lists them. */
+export const ROUTING_OPTION_NAMES =
+  '--route, --clear-routes, --ipam-subnet, --routes-from-ipam, --no-routes-from-ipam, --ipam-gateway, --route-limit-strategy';
+
+/** `--route` and `--clear-routes`: the manual routes, replaced whole. */
+export function addManualRouteOptions(command: Command): Command {
+  return command
+    .option(
+      '--route <target[@via]>',
+      'manual route; replaces the current manual routes (repeatable), e.g. 10.0.0.0/8@10.147.17.1',
+      collect,
+    )
+    .option('--clear-routes', 'remove every manual route');
 }
 
 export function registerNetworkCommands(program: Command): void {
   const network = exitTwoOnUsageErrors(
     program
       .command('network')
-      .description("create, list, show and delete networks (through the controller's API)"),
+      .description("create, list, show, change and delete networks (through the controller's API)"),
   );
 
   addClientOptions(
-    network
-      .command('create')
-      .description('create a network with a random free ID and print the ID')
-      .option('--name <name>', 'network name')
-      .addOption(new Option('--private', 'members must be authorized (the default)'))
-      .addOption(new Option('--public', 'any node may join without authorization').conflicts('private'))
-      .option(
-        '--pool <start-end>',
-        'IP assignment pool, e.g. 10.147.17.10-10.147.17.100 (repeatable)',
-        collect,
-      )
-      .option(
-        '--route <target[@via]>',
-        'managed route, e.g. 10.147.17.0/24 or 10.0.0.0/8@10.147.17.1 (repeatable)',
-        collect,
-      )
-      .option('--v4-auto', 'assign IPv4 addresses from the pools automatically')
-      .option('--mtu <n>', 'MTU of the virtual network (default 2800)'),
+    addRoutingOptions(
+      network
+        .command('create')
+        .description('create a network with a random free ID and print the ID')
+        .option('--name <name>', 'network name')
+        .addOption(new Option('--private', 'members must be authorized (the default)'))
+        .addOption(new Option('--public', 'any node may join without authorization').conflicts('private'))
+        .option(
+          '--pool <start-end>',
+          'IP assignment pool, e.g. 10.147.17.10-10.147.17.100 (repeatable)',
+          collect,
+        )
+        .option(
+          '--route <target[@via]>',
+          'managed route, e.g. 10.147.17.0/24 or 10.0.0.0/8@10.147.17.1 (repeatable)',
+          collect,
+        )
+        .option('--v4-auto', 'assign IPv4 addresses from the pools automatically')
+        .option('--mtu <n>', 'MTU of the virtual network (default 2800)'),
+    ),
   ).action(async (options: CreateOptions, command: Command) => {
     const body = createBody(options);
     const client = await clientContext(command);
@@ -113,6 +194,33 @@ export function registerNetworkCommands(program: Command): void {
     const id = networkIdArgument(nwid);
     const client = await clientContext(command);
     const answer = expectObject(await client.api.get(`/controller/network/${id}`), 'the network');
+    client.print(answer, () => networkDetails(answer));
+  });
+
+  addClientOptions(
+    addRoutingOptions(
+      addManualRouteOptions(
+        network
+          .command('set')
+          .description('change a network: its name, privacy, MTU, manual routes and routing from IPAM')
+          .argument('<nwid>', 'network ID')
+          .option('--name <name>', 'network name')
+          .addOption(new Option('--private', 'members must be authorized'))
+          .addOption(new Option('--public', 'any node may join without authorization').conflicts('private'))
+          .option('--mtu <n>', 'MTU of the virtual network'),
+      ),
+    ),
+  ).action(async (nwid: string, options: SetOptions, command: Command) => {
+    const id = networkIdArgument(nwid);
+    const body = setBody(options);
+    if (Object.keys(body).length === 0) {
+      throw new CliError(
+        `nothing to change: give --name, --private, --public, --mtu, ${ROUTING_OPTION_NAMES}`,
+        USAGE_EXIT_CODE,
+      );
+    }
+    const client = await clientContext(command);
+    const answer = expectObject(await client.api.post(`/controller/network/${id}`, body), 'the network');
     client.print(answer, () => networkDetails(answer));
   });
 

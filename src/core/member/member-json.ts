@@ -12,10 +12,17 @@ export function isOnline(member: MemberRecord, now: number): boolean {
   return member.lastSeen !== undefined && now - member.lastSeen <= ONLINE_WINDOW_MS;
 }
 
+/** Routeplane's IPAM variables of a member (extras; old clients ignore them). */
+export interface MemberIpamFields {
+  ipamSubnet: string | null;
+  ipamChildSubnet: string | null;
+}
+
 export function memberToJson(
   member: MemberRecord,
   network: NetworkRecord | undefined,
   now: number,
+  ipam?: MemberIpamFields,
 ): Record<string, unknown> {
   const json: Record<string, unknown> = {
     activeBridge: member.activeBridge,
@@ -29,6 +36,9 @@ export function memberToJson(
   if (member.identity !== undefined) json.identity = member.identity;
   Object.assign(json, {
     ipAssignments: [...member.ipAssignments],
+  });
+  if (ipam) Object.assign(json, { ipamChildSubnet: ipam.ipamChildSubnet, ipamSubnet: ipam.ipamSubnet });
+  Object.assign(json, {
     lastAuthorizedCredential: member.lastAuthorizedCredential,
     lastAuthorizedCredentialType: member.lastAuthorizedCredentialType,
     lastAuthorizedTime: member.lastAuthorizedTime,

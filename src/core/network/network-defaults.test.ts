@@ -29,6 +29,10 @@ test('newNetwork carries the stock defaults', () => {
     ssoEnabled: false,
     clientId: '',
     authorizationEndpoint: '',
+    ipamSubnet: null,
+    routesFromIpam: false,
+    ipamGateway: null,
+    routeLimitStrategy: 'error',
   });
 });
 

@@ -3,7 +3,7 @@
 import { invalidField } from '../errors.ts';
 import { ZT_DEFAULT_MTU } from './limits.ts';
 import { canonicalNetworkId } from './network-id.ts';
-import type { FlowRule, NetworkRecord } from './network-types.ts';
+import { NETWORK_ROUTING_DEFAULTS, type FlowRule, type NetworkRecord } from './network-types.ts';
 
 /** The stock default rule set: accept everything. */
 export function defaultRules(): FlowRule[] {
@@ -38,5 +38,6 @@ export function newNetwork(id: string, now: number): NetworkRecord {
     ssoEnabled: false,
     clientId: '',
     authorizationEndpoint: '',
+    ...NETWORK_ROUTING_DEFAULTS,
   };
 }

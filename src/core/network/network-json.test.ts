@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newNetwork } from './network-defaults.ts';
-import { networkToJson } from './network-json.ts';
+import { networkToJson, ROUTEPLANE_NETWORK_EXTRAS, stockNetworkJson } from './network-json.ts';
 import type { NetworkRecord } from './network-types.ts';
 // The FileDB record stock wrote for the recorded network (same shape as GET /controller/network/<id>).
 import stockNetwork from './fixtures/stock-filedb-network.json' with { type: 'json' };
@@ -9,8 +9,15 @@ import stockNetwork from './fixtures/stock-filedb-network.json' with { type: 'js
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 test('a default network has the stock key set, order and types', () => {
-  const json = networkToJson(newNetwork('f8ea0e79249a7b42', 1795270931911));
+  const full = networkToJson(newNetwork('f8ea0e79249a7b42', 1795270931911));
+  const json = stockNetworkJson(full);
   assert.deepEqual(Object.keys(json), Object.keys(stockNetwork));
+  assert.deepEqual(Object.keys(full), [...Object.keys(full)].sort(), 'the extras in alphabetical order too');
+  assert.deepEqual(
+    ROUTEPLANE_NETWORK_EXTRAS.map((key) => full[key]),
+    [null, null, 'error', false],
+    'extras default to the stock behaviour',
+  );
   for (const key of Object.keys(stockNetwork) as (keyof typeof stockNetwork)[]) {
     // dns is [] until set, then an object (stock quirk); the recording has it set.
     if (key === 'dns') continue;
@@ -33,7 +40,7 @@ test('a populated record renders exactly like the stock JSON', () => {
     routes: stockNetwork.routes,
     dns: { domain: 'zt.example', servers: ['10.147.17.1'] },
   };
-  const json = networkToJson(record);
+  const json = stockNetworkJson(networkToJson(record));
   assert.equal(JSON.stringify(json), JSON.stringify(stockNetwork), 'byte-identical, key order included');
 });
 

@@ -1,7 +1,7 @@
 // The network object exactly as the stock controller returns it: same keys, same types, keys in
 // alphabetical order (nlohmann::json sorts them), so byte-level diffs against stock stay readable.
 
-import type { FlowRule, NetworkRecord } from './network-types.ts';
+import type { FlowRule, ManagedRoute, NetworkRecord } from './network-types.ts';
 
 function ruleToJson(rule: FlowRule): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -9,7 +9,28 @@ function ruleToJson(rule: FlowRule): Record<string, unknown> {
   return out;
 }
 
-export function networkToJson(network: NetworkRecord): Record<string, unknown> {
+/** Keys Routeplane adds to the stock network JSON (old clients ignore them). */
+export const ROUTEPLANE_NETWORK_EXTRAS: readonly string[] = [
+  'ipamGateway',
+  'ipamSubnet',
+  'routeLimitStrategy',
+  'routesFromIpam',
+];
+
+/** The JSON without Routeplane's extras: what stock zerotier-one would answer. */
+export function stockNetworkJson(json: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(json).filter(([key]) => !ROUTEPLANE_NETWORK_EXTRAS.includes(key)));
+}
+
+/**
+ * `routes` shows what members get (manual, IPAM and advertised-to-all routes, after aggregation);
+ * the caller passes it when the network has more than its manual routes. The Routeplane extras
+ * (ipamSubnet …) sit in the same alphabetical order; old clients ignore them.
+ */
+export function networkToJson(
+  network: NetworkRecord,
+  effectiveRoutes: readonly ManagedRoute[] = network.routes,
+): Record<string, unknown> {
   const json: Record<string, unknown> = {
     authTokens: structuredClone(network.authTokens),
     authorizationEndpoint: network.authorizationEndpoint,
@@ -33,6 +54,8 @@ export function networkToJson(network: NetworkRecord): Record<string, unknown> {
       ipRangeEnd: pool.ipRangeEnd,
       ipRangeStart: pool.ipRangeStart,
     })),
+    ipamGateway: network.ipamGateway,
+    ipamSubnet: network.ipamSubnet,
     mtu: network.mtu,
     multicastLimit: network.multicastLimit,
     name: network.name,
@@ -42,7 +65,9 @@ export function networkToJson(network: NetworkRecord): Record<string, unknown> {
     remoteTraceLevel: network.remoteTraceLevel,
     remoteTraceTarget: network.remoteTraceTarget,
     revision: network.revision,
-    routes: network.routes.map((route) => ({ target: route.target, via: route.via })),
+    routeLimitStrategy: network.routeLimitStrategy,
+    routes: effectiveRoutes.map((route) => ({ target: route.target, via: route.via })),
+    routesFromIpam: network.routesFromIpam,
     rules: network.rules.map(ruleToJson),
     rulesSource: network.rulesSource,
     ssoEnabled: network.ssoEnabled,

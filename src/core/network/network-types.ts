@@ -73,4 +73,26 @@ export interface NetworkRecord {
   authorizationEndpoint: string;
   /** COM time window in ms (ctmd); stock default 30 min, clamped to 5 min .. 2 h. */
   certificateTimeoutWindowSize?: number;
+
+  // Routeplane extras (old clients ignore them). See src/core/routes for what they do.
+  /** Prefix of the IPAM subnet this network routes, or null. */
+  ipamSubnet: string | null;
+  /** Off: one route from `ipamSubnet` (as stock tools do). On: that route plus one per child subnet. */
+  routesFromIpam: boolean;
+  /** Via of the parent route in `routesFromIpam` mode, or null. */
+  ipamGateway: string | null;
+  /** Over ZeroTier's 128 routes: refuse the write (`error`) or merge adjacent routes (`aggregate`). */
+  routeLimitStrategy: RouteLimitStrategy;
 }
+
+export type RouteLimitStrategy = 'error' | 'aggregate';
+
+/** The Routeplane extras with their defaults, for records stored before they existed. */
+export const NETWORK_ROUTING_DEFAULTS: Readonly<
+  Pick<NetworkRecord, 'ipamSubnet' | 'routesFromIpam' | 'ipamGateway' | 'routeLimitStrategy'>
+> = Object.freeze({
+  ipamSubnet: null,
+  routesFromIpam: false,
+  ipamGateway: null,
+  routeLimitStrategy: 'error',
+});

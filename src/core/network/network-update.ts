@@ -5,6 +5,7 @@
 
 import { invalidField } from '../errors.ts';
 import { formatIp, parseIp } from '../cidr/ip.ts';
+import { formatPrefix, isPrefixError, parsePrefix, prefixContainsIp } from '../cidr/prefix.ts';
 import { parseFlowRules } from './flow-rules.ts';
 import {
   has,
@@ -176,6 +177,51 @@ function parseTags(value: unknown): NetworkTag[] {
   return tags.sort((a, b) => a.id - b.id);
 }
 
+const ROUTE_LIMIT_STRATEGIES = ['error', 'aggregate'] as const;
+
+/** A CIDR in canonical form, or null (`""` too). */
+function readOptionalPrefix(value: unknown, field: string): string | null {
+  if (value === null || value === '') return null;
+  if (typeof value !== 'string')
+    throw invalidField(field, `expected a CIDR string or null, got ${show(value)}`);
+  const prefix = parsePrefix(value);
+  if (isPrefixError(prefix)) throw invalidField(field, prefix.error);
+  return formatPrefix(prefix);
+}
+
+function readOptionalIp(value: unknown, field: string): string | null {
+  if (value === null || value === '') return null;
+  const ip = typeof value === 'string' ? parseIp(value) : undefined;
+  if (ip === undefined) throw invalidField(field, `expected an IP address or null, got ${show(value)}`);
+  return formatIp(ip.family, ip.value);
+}
+
+function readRouteLimitStrategy(value: unknown): NetworkRecord['routeLimitStrategy'] {
+  if (typeof value !== 'string' || !(ROUTE_LIMIT_STRATEGIES as readonly string[]).includes(value)) {
+    throw invalidField('routeLimitStrategy', `expected "error" or "aggregate", got ${show(value)}`);
+  }
+  return value as NetworkRecord['routeLimitStrategy'];
+}
+
+/** The gateway must be an address inside the network's IPAM subnet (it is the parent route's via). */
+function checkIpamGateway(next: NetworkRecord): void {
+  if (next.ipamGateway === null) return;
+  if (next.ipamSubnet === null) {
+    throw invalidField(
+      'ipamGateway',
+      `${next.ipamGateway} is set but the network has no ipamSubnet; set ipamSubnet too, or set ipamGateway to null`,
+    );
+  }
+  const subnet = parsePrefix(next.ipamSubnet);
+  const gateway = parseIp(next.ipamGateway)!;
+  if (isPrefixError(subnet) || !prefixContainsIp(subnet, gateway.family, gateway.value)) {
+    throw invalidField(
+      'ipamGateway',
+      `${next.ipamGateway} is not inside the network's ipamSubnet ${next.ipamSubnet}`,
+    );
+  }
+}
+
 const PARSERS: Record<string, FieldParser> = {
   name: (v) => ({ name: readBoundedString(v, 'name', ZT_MAX_NETWORK_NAME_BYTES) }),
   private: (v) => ({ private: readBoolean(v, 'private') }),
@@ -204,6 +250,10 @@ const PARSERS: Record<string, FieldParser> = {
   tags: (v) => ({ tags: parseTags(v) }),
   dns: (v) => ({ dns: parseDns(v) }),
   authTokens: (v) => ({ authTokens: parseAuthTokens(v) }),
+  ipamSubnet: (v) => ({ ipamSubnet: readOptionalPrefix(v, 'ipamSubnet') }),
+  routesFromIpam: (v) => ({ routesFromIpam: readBoolean(v, 'routesFromIpam') }),
+  ipamGateway: (v) => ({ ipamGateway: readOptionalIp(v, 'ipamGateway') }),
+  routeLimitStrategy: (v) => ({ routeLimitStrategy: readRouteLimitStrategy(v) }),
 };
 
 /** The fields a client may change; everything else in a body (id, revision, meta …) is ignored. */
@@ -225,5 +275,6 @@ export function applyNetworkUpdate(current: NetworkRecord, body: unknown): Netwo
   if (certificateTimeoutWindowSize === null) delete next.certificateTimeoutWindowSize;
   else if (certificateTimeoutWindowSize !== undefined)
     next.certificateTimeoutWindowSize = certificateTimeoutWindowSize;
+  checkIpamGateway(next);
   return next;
 }

@@ -39,7 +39,7 @@ export const AGGREGATION_MEMBER_LIMIT = 100;
 
 export interface PlannerChange {
   network?: Partial<PlannerNetwork>;
-  ipam?: IpamSubnet[];
+  ipam?: readonly IpamSubnet[];
   advertised?: AdvertisedRoute[];
   limit?: number;
   /** Members added or replaced (by address). Applied after `removeMembers`. */
@@ -51,6 +51,10 @@ export interface RoutePlanner {
   readonly plan: RoutePlan;
   /** A planner for the changed input; throws (ROUTE_LIMIT, INVALID_INPUT) and leaves this one as it was. */
   update(change: PlannerChange): RoutePlanner;
+  /** Every member the plan knows, authorized or not, in no particular order. */
+  forEachMember(fn: (address: string, authorized: boolean) => void): void;
+  /** The plan's facts about one member, or undefined when it does not know the address. */
+  member(address: string): PlannerMember | undefined;
 }
 
 /** Past this many members changed since the IP index was built, a network change rescans everyone. */
@@ -233,7 +237,15 @@ function assemble(state: State): RoutePlan {
 
 function plannerOf(state: State): RoutePlanner {
   const plan = assemble(state);
-  return { plan, update: (change) => plannerOf(next(state, change)) };
+  return {
+    plan,
+    update: (change) => plannerOf(next(state, change)),
+    forEachMember: (fn) => state.table.forEach((info) => fn(info.address, info.authorized)),
+    member: (address) => {
+      const info = state.table.get(address);
+      return info && { address, authorized: info.authorized, ipAssignments: [...info.ipTexts] };
+    },
+  };
 }
 
 /** The member facts after a network change: only members with IPs where coverage or vias changed. */

@@ -4,8 +4,10 @@
 import type { ManagedRoute } from '../network/network-types.ts';
 import type { IpamSubnet } from '../ipam/ipam-types.ts';
 
+import type { RouteLimitStrategy } from '../network/network-types.ts';
+
+export type { RouteLimitStrategy };
 export type RouteSource = 'manual' | 'ipam' | 'advertised';
-export type RouteLimitStrategy = 'error' | 'aggregate';
 
 export interface PlannerNetwork {
   id: string;
@@ -40,7 +42,7 @@ export interface AdvertisedRoute {
 export interface PlannerInput {
   network: PlannerNetwork;
   /** All IPAM subnets; the planner reads the network's subnet and its direct children. */
-  ipam: IpamSubnet[];
+  ipam: readonly IpamSubnet[];
   members: PlannerMember[];
   advertised: AdvertisedRoute[];
   /** Routes per member; default ZT_MAX_NETWORK_ROUTES (128). */

@@ -316,7 +316,7 @@ export class NetworkController {
       {
         network: outcome.network,
         member: outcome.member,
-        routes: outcome.network.routes,
+        routes: await this.service.routesFor(outcome.network, outcome.member),
         activeBridges: await this.activeBridges(networkId),
         rulesEngineSupported: session.rulesEngineSupported,
         now: this.clock(),
@@ -440,7 +440,7 @@ export class NetworkController {
             {
               network,
               member,
-              routes: network.routes,
+              routes: await this.service.routesFor(network, member),
               activeBridges,
               rulesEngineSupported: session.rulesEngineSupported,
               now,

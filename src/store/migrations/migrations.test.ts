@@ -60,6 +60,19 @@ describe('migrations', () => {
       assert.ok(['text', 'integer', 'bigint'].includes(type!), `unexpected type ${type}`);
   });
 
+  it('end with 0003-ipam-subnets: a subnet table with a unique prefix and a parent index', async () => {
+    assert.equal(Object.keys(migrations).at(-1), '0003-ipam-subnets');
+    for (const flavor of ['postgres', 'sqlite'] as const) {
+      const all = (await compiledSql(flavor)).join(';\n');
+      assert.match(
+        all,
+        /create table "ipam_subnet" \("id" text primary key, "prefix" text not null, "name" text not null, "parent_id" text, "created_at" bigint not null, "updated_at" bigint not null, constraint "ipam_subnet_prefix_key" unique \("prefix"\)\)/,
+        flavor,
+      );
+      assert.match(all, /create index "ipam_subnet_parent_idx" on "ipam_subnet" \("parent_id"\)/, flavor);
+    }
+  });
+
   it('compile for SQLite with an AUTOINCREMENT event id', async () => {
     const all = (await compiledSql('sqlite')).join(';\n');
     assert.match(all, /create table "event" \("id" integer primary key autoincrement/);

@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Kysely, type DatabaseConnection, type Driver } from 'kysely';
+import { Kysely, Migrator, type DatabaseConnection, type Driver } from 'kysely';
 import { createKyselyStore } from '../kysely-store.ts';
 import { migrateToLatest } from '../migrations/migrate.ts';
+import { migrationProvider } from '../migrations/migrations.ts';
+import { memberToRow, networkToRow } from '../record-mapping.ts';
 import { sampleMember, sampleNetwork } from '../record-samples.ts';
 import type { StoreDatabase } from '../schema.ts';
 import { runStoreContract } from '../store-contract.ts';
@@ -97,6 +99,49 @@ describe('SQLite store specifics', () => {
         assert.deepEqual(migrations, Object.keys(knownMigrations).sort());
       } finally {
         database.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a database written before 0003-ipam-subnets, keeping its data', async () => {
+    const { dir, file } = tempFile();
+    const NWID = '8056c2e21c000001';
+    try {
+      const old = new Kysely<StoreDatabase>({
+        dialect: new RouteplaneSqliteDialect({ database: openSqliteDatabase(file) }),
+      });
+      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
+        '0002-member-presence',
+      );
+      assert.equal(error, undefined);
+      // Routes live in their own table; the record's routes are none here.
+      const network = sampleNetwork(NWID, { routes: [] });
+      const member = sampleMember(NWID, 'aaaaaaaaaa', { authorized: true, ipAssignments: ['10.147.17.5'] });
+      await old.insertInto('network').values(networkToRow(network)).execute();
+      await old.insertInto('member').values(memberToRow(member)).execute();
+      await old.destroy();
+
+      const store = await openSqliteStore({ file });
+      try {
+        assert.deepEqual(await store.getNetwork(NWID), network);
+        assert.deepEqual(await store.listMemberRouteFacts(NWID), [
+          { address: 'aaaaaaaaaa', authorized: true, ipAssignments: ['10.147.17.5'] },
+        ]);
+        assert.deepEqual(await store.listIpamSubnets(), []);
+        const subnet = {
+          id: 's-1',
+          prefix: '10.0.0.0/8',
+          name: 'corp',
+          parentId: null,
+          createdAt: 1,
+          updatedAt: 1,
+        };
+        await store.transaction((tx) => tx.putIpamSubnets([subnet]));
+        assert.deepEqual(await store.listIpamSubnets(), [subnet]);
+      } finally {
+        await store.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
