@@ -192,10 +192,11 @@ export class ControllerService {
   async previewNetworkChange(networkId: string, body: unknown): Promise<PlanPreview> {
     const network = await this.getNetwork(networkId);
     const before = await this.routing.state.planner(this.store, network);
-    const { next } = this.routing.dropEchoedRoutes(network, applyNetworkUpdate(network, body), before.plan);
-    await this.routing.checkIpamSubnet(this.store, next);
     let after;
     try {
+      // Over the limit is an answer here, whether the body alone (129 routes) or the plan says so.
+      const { next } = this.routing.dropEchoedRoutes(network, applyNetworkUpdate(network, body), before.plan);
+      await this.routing.checkIpamSubnet(this.store, next);
       after = before.update({ network: plannerNetworkOf(next) });
     } catch (error) {
       if (!isRpError(error) || error.code !== ErrorCodes.ROUTE_LIMIT) throw error;

@@ -2,7 +2,11 @@
 // (ids, revisions, times, authorization, IPs, routes); everything else travels as one JSON `doc`, so
 // a new record field needs no migration and round-trips exactly.
 import type { MemberRecord } from '../core/member/member-types.ts';
-import { NETWORK_ROUTING_DEFAULTS, type ManagedRoute, type NetworkRecord } from '../core/network/network-types.ts';
+import {
+  NETWORK_ROUTING_DEFAULTS,
+  type ManagedRoute,
+  type NetworkRecord,
+} from '../core/network/network-types.ts';
 import type { Insertable, Selectable } from 'kysely';
 import type { EventTable, IpamSubnetTable, MemberTable, NetworkTable, RouteTable } from './schema.ts';
 import type {
