@@ -9,6 +9,10 @@ import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.
 import { DEFAULT_MAX_BATCH, GroupCommit, type BatchDriver, type GroupCommitStats } from './group-commit.ts';
 import { QueryTemplates } from './query-templates.ts';
 import {
+  advertisementFromRow,
+  advertisementToRow,
+  apiTokenFromRow,
+  apiTokenToRow,
   eventFromRow,
   eventToRow,
   ipamSubnetFromRow,
@@ -25,7 +29,7 @@ import {
   storedRouteFromRow,
   toNumber,
 } from './record-mapping.ts';
-import type { RouteTable, StoreDatabase } from './schema.ts';
+import type { AdvertisedRouteTable, RouteTable, StoreDatabase } from './schema.ts';
 import type {
   EventQuery,
   MemberCounts,
@@ -35,6 +39,8 @@ import type {
   RouteSource,
   SourcedRoute,
   Store,
+  StoredAdvertisement,
+  StoredApiToken,
   StoredEvent,
   StoredIpamSubnet,
   StoredRoute,
@@ -77,6 +83,23 @@ function prefixConflict(prefix: string, holder: string | undefined): RpError {
       ? `IPAM prefix ${prefix} is already used by another subnet`
       : `IPAM prefix ${prefix} is already used by subnet ${holder}`,
   );
+}
+
+function tokenHashConflict(holder: string | undefined): RpError {
+  return new RpError(
+    ErrorCodes.CONFLICT,
+    holder === undefined
+      ? 'another API token has the same secret'
+      : `API token ${holder} has the same secret`,
+  );
+}
+
+/**
+ * Plain code-unit order, the same on every backend: PostgreSQL's locale collations order text with
+ * punctuation (`.`, `:`, `/` in prefixes) differently from SQLite's binary one.
+ */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Most values one `in (…)` list carries: far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
@@ -291,6 +314,41 @@ class Reads implements StoreReader {
     const rows = await this.db.selectFrom('ipam_subnet').selectAll().orderBy('id').execute();
     return rows.map(ipamSubnetFromRow);
   }
+
+  async listAdvertisements(networkId: string): Promise<StoredAdvertisement[]> {
+    this.guard();
+    const rows = await this.db
+      .selectFrom('advertised_route')
+      .selectAll()
+      .where('network_id', '=', networkId)
+      .execute();
+    // Sorted here, not by the database collation (see compareText).
+    return rows
+      .map(advertisementFromRow)
+      .sort((a, b) => compareText(a.prefix, b.prefix) || compareText(a.member, b.member));
+  }
+
+  async listAllAdvertisedNetworkIds(): Promise<string[]> {
+    this.guard();
+    const rows = await this.db.selectFrom('advertised_route').select('network_id').distinct().execute();
+    return rows.map((row) => row.network_id).sort(compareText);
+  }
+
+  async listApiTokens(): Promise<StoredApiToken[]> {
+    this.guard();
+    const rows = await this.db.selectFrom('api_token').selectAll().execute();
+    return rows.map(apiTokenFromRow).sort((a, b) => a.createdAt - b.createdAt || compareText(a.id, b.id));
+  }
+
+  async getApiTokenByHash(tokenHash: string): Promise<StoredApiToken | undefined> {
+    this.guard();
+    // Every authenticated API request asks this: a template over the unique key's index.
+    const { rows } = await this.templates.execute(this.db, 'getApiTokenByHash', [tokenHash], (h) =>
+      this.db.selectFrom('api_token').selectAll().where('token_hash', '=', h!),
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : apiTokenFromRow(row);
+  }
 }
 
 class Writes extends Reads implements StoreTransaction {
@@ -356,6 +414,7 @@ class Writes extends Reads implements StoreTransaction {
   async deleteNetwork(id: string): Promise<boolean> {
     this.guard();
     // Children first, set-based: faster than per-row cascades and independent of them.
+    await this.db.deleteFrom('advertised_route').where('network_id', '=', id).execute();
     await this.db.deleteFrom('member_ip').where('network_id', '=', id).execute();
     await this.db.deleteFrom('member').where('network_id', '=', id).execute();
     await this.db.deleteFrom('route').where('network_id', '=', id).execute();
@@ -482,6 +541,12 @@ class Writes extends Reads implements StoreTransaction {
 
   async deleteMember(networkId: string, address: string): Promise<boolean> {
     this.guard();
+    // Its advertisements go with it (no foreign key to member: see 0004); API tokens stay.
+    await this.db
+      .deleteFrom('advertised_route')
+      .where('network_id', '=', networkId)
+      .where('member_address', '=', address)
+      .execute();
     await this.db
       .deleteFrom('member_ip')
       .where('network_id', '=', networkId)
@@ -600,6 +665,121 @@ class Writes extends Reads implements StoreTransaction {
       deleted += Number(result.numDeletedRows);
     }
     return deleted;
+  }
+
+  async putAdvertisements(rows: readonly StoredAdvertisement[]): Promise<void> {
+    this.guard();
+    if (rows.length === 0) return;
+    // Check first, as putRoutes does: a precise message and no failed statement left behind; the
+    // foreign key to network stays the backstop.
+    const networkIds = [...new Set(rows.map((row) => row.networkId))];
+    const existing = new Set<string>();
+    for (const chunk of chunks(networkIds)) {
+      const found = await this.db.selectFrom('network').select('id').where('id', 'in', chunk).execute();
+      for (const row of found) existing.add(row.id);
+    }
+    const missing = networkIds.find((id) => !existing.has(id));
+    if (missing !== undefined) throw notFound(`network ${missing}`);
+
+    // The last entry per key wins: PostgreSQL refuses one upsert statement touching a row twice.
+    const byKey = new Map<string, Insertable<AdvertisedRouteTable>>();
+    for (const row of rows)
+      byKey.set(JSON.stringify([row.networkId, row.member, row.prefix]), advertisementToRow(row));
+    for (const chunk of chunks([...byKey.values()])) {
+      try {
+        await this.db
+          .insertInto('advertised_route')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['network_id', 'member_address', 'prefix']).doUpdateSet((eb) => ({
+              metric: eb.ref('excluded.metric'),
+              advertised: eb.ref('excluded.advertised'),
+              approved: eb.ref('excluded.approved'),
+              approved_by: eb.ref('excluded.approved_by'),
+              slot: eb.ref('excluded.slot'),
+              advertised_at: eb.ref('excluded.advertised_at'),
+              approved_at: eb.ref('excluded.approved_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+              is_primary: eb.ref('excluded.is_primary'),
+              health: eb.ref('excluded.health'),
+              health_since: eb.ref('excluded.health_since'),
+            })),
+          )
+          .execute();
+      } catch (error) {
+        // Only reachable when a concurrent transaction (PostgreSQL) deleted the network after our check.
+        if (this.classifyError(error) === 'foreign-key') throw notFound(`network ${chunk[0]!.network_id}`);
+        throw error;
+      }
+    }
+  }
+
+  async deleteAdvertisements(
+    networkId: string,
+    member: string,
+    prefixes?: readonly string[],
+  ): Promise<number> {
+    this.guard();
+    const ofMember = () =>
+      this.db
+        .deleteFrom('advertised_route')
+        .where('network_id', '=', networkId)
+        .where('member_address', '=', member);
+    if (prefixes === undefined) return Number((await ofMember().executeTakeFirst()).numDeletedRows);
+    let deleted = 0;
+    for (const chunk of chunks([...new Set(prefixes)])) {
+      const result = await ofMember().where('prefix', 'in', chunk).executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+    }
+    return deleted;
+  }
+
+  async putApiToken(token: StoredApiToken): Promise<void> {
+    this.guard();
+    // Check first, as putMember does; the unique key stays the backstop.
+    const holder = await this.db
+      .selectFrom('api_token')
+      .select('id')
+      .where('token_hash', '=', token.tokenHash)
+      .executeTakeFirst();
+    if (holder !== undefined && holder.id !== token.id) throw tokenHashConflict(holder.id);
+    const row = apiTokenToRow(token);
+    try {
+      await this.db
+        .insertInto('api_token')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            name: row.name,
+            token_hash: row.token_hash,
+            network_id: row.network_id,
+            member_address: row.member_address,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+          }),
+        )
+        .execute();
+    } catch (error) {
+      // Only reachable when a concurrent transaction (PostgreSQL) took the hash after our check.
+      if (this.classifyError(error) === 'unique') throw tokenHashConflict(undefined);
+      throw error;
+    }
+  }
+
+  async deleteApiToken(id: string): Promise<boolean> {
+    this.guard();
+    const result = await this.db.deleteFrom('api_token').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async touchApiToken(id: string, lastUsedAt: number): Promise<void> {
+    this.guard();
+    await this.templates.execute(this.db, 'touchApiToken', [lastUsedAt, id], (time, tokenId) =>
+      this.db
+        .updateTable('api_token')
+        .set({ last_used_at: time as unknown as number })
+        .where('id', '=', tokenId!),
+    );
   }
 
   async appendEvent(event: NewEvent): Promise<number> {

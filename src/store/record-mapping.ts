@@ -8,12 +8,22 @@ import {
   type NetworkRecord,
 } from '../core/network/network-types.ts';
 import type { Insertable, Selectable } from 'kysely';
-import type { EventTable, IpamSubnetTable, MemberTable, NetworkTable, RouteTable } from './schema.ts';
+import type {
+  AdvertisedRouteTable,
+  ApiTokenTable,
+  EventTable,
+  IpamSubnetTable,
+  MemberTable,
+  NetworkTable,
+  RouteTable,
+} from './schema.ts';
 import type {
   MemberRouteFacts,
   NewEvent,
   RouteSource,
   SourcedRoute,
+  StoredAdvertisement,
+  StoredApiToken,
   StoredEvent,
   StoredIpamSubnet,
   StoredRoute,
@@ -24,6 +34,10 @@ export function toNumber(value: number | string | bigint): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number)) throw new Error(`stored integer ${String(value)} is not a safe integer`);
   return number;
+}
+
+function toNullableNumber(value: number | string | bigint | null): number | null {
+  return value === null ? null : toNumber(value);
 }
 
 export function networkToRow(network: NetworkRecord): Insertable<NetworkTable> {
@@ -173,6 +187,68 @@ export function ipamSubnetFromRow(row: Selectable<IpamSubnetTable>): StoredIpamS
     parentId: row.parent_id,
     createdAt: toNumber(row.created_at),
     updatedAt: toNumber(row.updated_at),
+  };
+}
+
+export function advertisementToRow(row: StoredAdvertisement): Insertable<AdvertisedRouteTable> {
+  return {
+    network_id: row.networkId,
+    member_address: row.member,
+    prefix: row.prefix,
+    metric: row.metric,
+    advertised: row.advertised ? 1 : 0,
+    approved: row.approved ? 1 : 0,
+    approved_by: row.approvedBy,
+    slot: row.slot,
+    advertised_at: row.advertisedAt,
+    approved_at: row.approvedAt,
+    updated_at: row.updatedAt,
+    is_primary: row.primary ? 1 : 0,
+    health: row.health,
+    health_since: row.healthSince,
+  };
+}
+
+export function advertisementFromRow(row: Selectable<AdvertisedRouteTable>): StoredAdvertisement {
+  return {
+    networkId: row.network_id,
+    member: row.member_address,
+    prefix: row.prefix,
+    metric: Number(row.metric),
+    advertised: Number(row.advertised) === 1,
+    approved: Number(row.approved) === 1,
+    approvedBy: row.approved_by,
+    slot: Number(row.slot),
+    advertisedAt: toNullableNumber(row.advertised_at),
+    approvedAt: toNullableNumber(row.approved_at),
+    updatedAt: toNumber(row.updated_at),
+    primary: Number(row.is_primary) === 1,
+    health: row.health,
+    healthSince: toNullableNumber(row.health_since),
+  };
+}
+
+export function apiTokenToRow(token: StoredApiToken): Insertable<ApiTokenTable> {
+  return {
+    id: token.id,
+    name: token.name,
+    token_hash: token.tokenHash,
+    network_id: token.networkId,
+    member_address: token.memberAddress,
+    created_at: token.createdAt,
+    last_used_at: token.lastUsedAt,
+  };
+}
+
+export function apiTokenFromRow(row: Selectable<ApiTokenTable>): StoredApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    networkId: row.network_id,
+    memberAddress: row.member_address,
+    createdAt: toNumber(row.created_at),
+    lastUsedAt: toNullableNumber(row.last_used_at),
   };
 }
 

@@ -8,6 +8,9 @@ import type { ColumnType } from 'kysely';
  */
 export type Int8 = ColumnType<number | string | bigint, number, number>;
 
+/** A nullable `bigint` column: as Int8, or null. */
+export type NullableInt8 = ColumnType<number | string | bigint | null, number | null, number | null>;
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -88,6 +91,39 @@ export interface IpamSubnetTable {
   updated_at: Int8;
 }
 
+/** A route a member advertises (subnet router), with its approval and failover state. */
+export interface AdvertisedRouteTable {
+  network_id: string;
+  member_address: string;
+  /** Canonical CIDR. */
+  prefix: string;
+  metric: number;
+  /** 0 or 1. */
+  advertised: number;
+  /** 0 or 1. */
+  approved: number;
+  approved_by: string | null;
+  slot: number;
+  advertised_at: NullableInt8;
+  approved_at: NullableInt8;
+  updated_at: Int8;
+  /** 0 or 1. */
+  is_primary: ColumnType<number, number | undefined, number>;
+  health: string | null;
+  health_since: NullableInt8;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  /** sha256 hex of the secret, unique. */
+  token_hash: string;
+  network_id: string | null;
+  member_address: string | null;
+  created_at: Int8;
+  last_used_at: NullableInt8;
+}
+
 export interface StoreDatabase {
   setting: SettingTable;
   network: NetworkTable;
@@ -97,4 +133,6 @@ export interface StoreDatabase {
   event: EventTable;
   known_identity: KnownIdentityTable;
   ipam_subnet: IpamSubnetTable;
+  advertised_route: AdvertisedRouteTable;
+  api_token: ApiTokenTable;
 }

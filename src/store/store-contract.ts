@@ -8,7 +8,15 @@ import type { MemberRecord } from '../core/member/member-types.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import { memberRecordArbitrary, networkRecordArbitrary } from './record-arbitraries.ts';
 import { sampleMember, sampleNetwork } from './record-samples.ts';
-import type { NewEvent, SourcedRoute, Store, StoredEvent, StoredIpamSubnet } from './store.ts';
+import type {
+  NewEvent,
+  SourcedRoute,
+  Store,
+  StoredAdvertisement,
+  StoredApiToken,
+  StoredEvent,
+  StoredIpamSubnet,
+} from './store.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -40,6 +48,44 @@ const ipam = (target: string, via: string | null = null): SourcedRoute => ({
   owner: 'subnet:1',
   metric: 10,
 });
+
+function sampleAdvertisement(
+  networkId: string,
+  member: string,
+  prefix: string,
+  overrides: Partial<StoredAdvertisement> = {},
+): StoredAdvertisement {
+  return {
+    networkId,
+    member,
+    prefix,
+    metric: 100,
+    advertised: true,
+    approved: false,
+    approvedBy: null,
+    slot: 0,
+    advertisedAt: 1_700_000_000_000,
+    approvedAt: null,
+    updatedAt: 1_700_000_000_000,
+    primary: false,
+    health: null,
+    healthSince: null,
+    ...overrides,
+  };
+}
+
+function sampleToken(id: string, overrides: Partial<StoredApiToken> = {}): StoredApiToken {
+  return {
+    id,
+    name: `token ${id}`,
+    tokenHash: `${id.padEnd(8, '0')}${'ab'.repeat(28)}`,
+    networkId: null,
+    memberAddress: null,
+    createdAt: 1_700_000_000_000,
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
 
 function isRpError(code: string, message?: string | RegExp) {
   return (error: unknown): boolean => {
@@ -545,6 +591,382 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
       });
     });
 
+    describe('advertisements', () => {
+      const putAdverts = (...rows: StoredAdvertisement[]) =>
+        store.transaction((tx) => tx.putAdvertisements(rows));
+      const deleteAdverts = (networkId: string, member: string, prefixes?: readonly string[]) =>
+        store.transaction((tx) => tx.deleteAdvertisements(networkId, member, prefixes));
+      const keys = (rows: StoredAdvertisement[]) => rows.map((row) => `${row.member} ${row.prefix}`);
+
+      beforeEach(async () => {
+        await putNetworks(sampleNetwork(NWID), sampleNetwork(OTHER_NWID));
+      });
+
+      it('round-trips every field, nulls and booleans included', async () => {
+        const full = sampleAdvertisement(NWID, 'aaaaaaaaaa', '192.168.1.0/24', {
+          metric: 7,
+          advertised: true,
+          approved: true,
+          approvedBy: 'api:ops',
+          slot: 3,
+          advertisedAt: 1_700_000_000_001,
+          approvedAt: 1_700_000_000_002,
+          updatedAt: Number.MAX_SAFE_INTEGER,
+          primary: true,
+          health: 'healthy',
+          healthSince: 1_700_000_000_003,
+        });
+        const bare = sampleAdvertisement(NWID, 'bbbbbbbbbb', '192.168.1.0/24', {
+          metric: 0,
+          advertised: false,
+          approved: false,
+          approvedBy: null,
+          slot: 0,
+          advertisedAt: null,
+          approvedAt: null,
+          updatedAt: 0,
+          primary: false,
+          health: null,
+          healthSince: null,
+        });
+        // Only the booleans set: each maps to its own column.
+        const mixed = sampleAdvertisement(NWID, 'cccccccccc', '192.168.1.0/24', {
+          advertised: false,
+          approved: true,
+          primary: false,
+        });
+        const mixed2 = sampleAdvertisement(NWID, 'dddddddddd', '192.168.1.0/24', {
+          advertised: true,
+          approved: false,
+          primary: true,
+        });
+        await putAdverts(mixed2, bare, full, mixed);
+        assert.deepEqual(await store.listAdvertisements(NWID), [full, bare, mixed, mixed2]);
+        assert.deepEqual(await store.listAdvertisements(OTHER_NWID), []);
+        assert.deepEqual(await store.listAdvertisements('8056c2e21c0000ee'), []);
+      });
+
+      it('lists by prefix then member (code-unit order); lists the advertised networks', async () => {
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), []);
+        const prefixes = [
+          'fd00::/64',
+          '101.0.0.0/8',
+          '10.1.0.0/16',
+          '10.0.0.0/8',
+          '10.0.0.0/24',
+          '192.168.0.0/16',
+          'FD00::/64',
+        ];
+        const rows = prefixes.flatMap((prefix, i) => [
+          sampleAdvertisement(NWID, 'bbbbbbbbbb', prefix, { slot: i }),
+          sampleAdvertisement(NWID, 'aaaaaaaaaa', prefix, { slot: i + 100 }),
+        ]);
+        await putAdverts(...rows, sampleAdvertisement(OTHER_NWID, 'aaaaaaaaaa', '10.0.0.0/8'));
+        const sorted = [...prefixes].sort();
+        assert.deepEqual(sorted, [
+          '10.0.0.0/24',
+          '10.0.0.0/8',
+          '10.1.0.0/16',
+          '101.0.0.0/8',
+          '192.168.0.0/16',
+          'FD00::/64',
+          'fd00::/64',
+        ]);
+        assert.deepEqual(
+          keys(await store.listAdvertisements(NWID)),
+          sorted.flatMap((prefix) => [`aaaaaaaaaa ${prefix}`, `bbbbbbbbbb ${prefix}`]),
+        );
+        assert.deepEqual(keys(await store.listAdvertisements(OTHER_NWID)), ['aaaaaaaaaa 10.0.0.0/8']);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), [NWID, OTHER_NWID]);
+
+        await putNetworks(sampleNetwork('1111111111000001'));
+        await putAdverts(sampleAdvertisement('1111111111000001', 'cccccccccc', '10.9.0.0/16'));
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), ['1111111111000001', NWID, OTHER_NWID]);
+        // A network whose rows are all deleted is no longer listed.
+        assert.equal(await deleteAdverts(OTHER_NWID, 'aaaaaaaaaa'), 1);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), ['1111111111000001', NWID]);
+      });
+
+      it('upserts by (network, member, prefix): every column is replaced, other rows untouched', async () => {
+        const a = sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.0.0.0/8', {
+          approved: true,
+          approvedBy: 'api',
+          approvedAt: 5,
+          primary: true,
+          health: 'healthy',
+          healthSince: 6,
+        });
+        const b = sampleAdvertisement(NWID, 'bbbbbbbbbb', '10.0.0.0/8');
+        const other = sampleAdvertisement(OTHER_NWID, 'aaaaaaaaaa', '10.0.0.0/8');
+        await putAdverts(a, b, other);
+
+        const replaced: StoredAdvertisement = {
+          ...a,
+          metric: 5,
+          advertised: false,
+          approved: false,
+          approvedBy: null,
+          slot: 9,
+          advertisedAt: null,
+          approvedAt: null,
+          updatedAt: 1_700_000_000_999,
+          primary: false,
+          health: null,
+          healthSince: null,
+        };
+        await putAdverts(replaced);
+        assert.deepEqual(await store.listAdvertisements(NWID), [replaced, b]);
+        assert.deepEqual(await store.listAdvertisements(OTHER_NWID), [other]);
+
+        // And back from nulls to values.
+        await putAdverts(a);
+        assert.deepEqual(await store.listAdvertisements(NWID), [a, b]);
+
+        // A later entry of the same call replaces an earlier one with the same key.
+        const first = sampleAdvertisement(NWID, 'cccccccccc', '10.2.0.0/16', { metric: 1 });
+        const second = { ...first, metric: 2, approved: true, health: 'down' };
+        await putAdverts(first, second);
+        assert.deepEqual(
+          (await store.listAdvertisements(NWID)).filter((row) => row.member === 'cccccccccc'),
+          [second],
+        );
+        await store.transaction((tx) => tx.putAdvertisements([]));
+        assert.equal((await store.listAdvertisements(NWID)).length, 3);
+      });
+
+      it('deletes given prefixes of one member, or all of them', async () => {
+        const prefixes = ['10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16', 'fd00::/64'];
+        await putAdverts(
+          ...prefixes.map((prefix) => sampleAdvertisement(NWID, 'aaaaaaaaaa', prefix)),
+          ...prefixes.map((prefix) => sampleAdvertisement(NWID, 'bbbbbbbbbb', prefix)),
+          ...prefixes.map((prefix) => sampleAdvertisement(OTHER_NWID, 'aaaaaaaaaa', prefix)),
+        );
+        assert.equal(
+          await deleteAdverts(NWID, 'aaaaaaaaaa', ['10.1.0.0/16', 'fd00::/64', '172.16.0.0/12', 'fd00::/64']),
+          2,
+        );
+        assert.deepEqual(keys(await store.listAdvertisements(NWID)), [
+          'aaaaaaaaaa 10.0.0.0/8',
+          'bbbbbbbbbb 10.0.0.0/8',
+          'bbbbbbbbbb 10.1.0.0/16',
+          'aaaaaaaaaa 10.2.0.0/16',
+          'bbbbbbbbbb 10.2.0.0/16',
+          'bbbbbbbbbb fd00::/64',
+        ]);
+        assert.equal(await deleteAdverts(NWID, 'aaaaaaaaaa', ['10.1.0.0/16']), 0);
+        assert.equal(await deleteAdverts(NWID, 'aaaaaaaaaa', []), 0);
+        assert.equal((await store.listAdvertisements(NWID)).length, 6);
+
+        assert.equal(await deleteAdverts(NWID, 'aaaaaaaaaa'), 2);
+        assert.deepEqual(keys(await store.listAdvertisements(NWID)), [
+          'bbbbbbbbbb 10.0.0.0/8',
+          'bbbbbbbbbb 10.1.0.0/16',
+          'bbbbbbbbbb 10.2.0.0/16',
+          'bbbbbbbbbb fd00::/64',
+        ]);
+        assert.equal(await deleteAdverts(NWID, 'aaaaaaaaaa'), 0);
+        assert.equal(await deleteAdverts(NWID, 'cccccccccc'), 0);
+        // The same member in another network keeps its rows.
+        assert.equal((await store.listAdvertisements(OTHER_NWID)).length, 4);
+      });
+
+      it('deleteMember removes that member’s rows only', async () => {
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaaa'),
+          sampleMember(NWID, 'bbbbbbbbbb'),
+          sampleMember(OTHER_NWID, 'aaaaaaaaaa'),
+        );
+        await putAdverts(
+          sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.0.0.0/8'),
+          sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.1.0.0/16'),
+          sampleAdvertisement(NWID, 'bbbbbbbbbb', '10.0.0.0/8'),
+          sampleAdvertisement(OTHER_NWID, 'aaaaaaaaaa', '10.0.0.0/8'),
+        );
+        assert.equal(await store.transaction((tx) => tx.deleteMember(NWID, 'aaaaaaaaaa')), true);
+        assert.deepEqual(keys(await store.listAdvertisements(NWID)), ['bbbbbbbbbb 10.0.0.0/8']);
+        assert.deepEqual(keys(await store.listAdvertisements(OTHER_NWID)), ['aaaaaaaaaa 10.0.0.0/8']);
+        // The member coming back starts without advertisements.
+        await putMembers(sampleMember(NWID, 'aaaaaaaaaa'));
+        assert.deepEqual(keys(await store.listAdvertisements(NWID)), ['bbbbbbbbbb 10.0.0.0/8']);
+      });
+
+      it('deleteNetwork removes the network’s rows only', async () => {
+        await putAdverts(
+          sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.0.0.0/8'),
+          sampleAdvertisement(NWID, 'bbbbbbbbbb', '10.1.0.0/16'),
+          sampleAdvertisement(OTHER_NWID, 'aaaaaaaaaa', '10.0.0.0/8'),
+        );
+        assert.equal(await store.transaction((tx) => tx.deleteNetwork(NWID)), true);
+        assert.deepEqual(await store.listAdvertisements(NWID), []);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), [OTHER_NWID]);
+        assert.equal((await store.listAdvertisements(OTHER_NWID)).length, 1);
+        // A new network under the same id starts empty.
+        await putNetworks(sampleNetwork(NWID));
+        assert.deepEqual(await store.listAdvertisements(NWID), []);
+      });
+
+      it('fails with NOT_FOUND for an unknown network, writing none of the call', async () => {
+        await assert.rejects(
+          putAdverts(sampleAdvertisement('8056c2e21c0000ee', 'aaaaaaaaaa', '10.0.0.0/8')),
+          isRpError(ErrorCodes.NOT_FOUND, /8056c2e21c0000ee/),
+        );
+        await store.transaction(async (tx) => {
+          await assert.rejects(
+            tx.putAdvertisements([
+              sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.0.0.0/8'),
+              sampleAdvertisement('8056c2e21c0000ee', 'aaaaaaaaaa', '10.0.0.0/8'),
+            ]),
+            isRpError(ErrorCodes.NOT_FOUND, /8056c2e21c0000ee/),
+          );
+          assert.deepEqual(await tx.listAdvertisements(NWID), []);
+        });
+        assert.deepEqual(await store.listAdvertisements(NWID), []);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), []);
+      });
+
+      it('a failed transaction leaves rows untouched; reads inside see its own writes', async () => {
+        await putMembers(sampleMember(NWID, 'aaaaaaaaaa'));
+        const a = sampleAdvertisement(NWID, 'aaaaaaaaaa', '10.0.0.0/8', { approved: true });
+        const b = sampleAdvertisement(NWID, 'bbbbbbbbbb', '10.1.0.0/16');
+        await putAdverts(a, b);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putAdvertisements([
+              { ...a, approved: false, primary: true, updatedAt: 2 },
+              sampleAdvertisement(OTHER_NWID, 'cccccccccc', '10.2.0.0/16'),
+            ]);
+            assert.equal(await tx.deleteAdvertisements(NWID, 'bbbbbbbbbb'), 1);
+            assert.deepEqual(await tx.listAdvertisements(NWID), [
+              { ...a, approved: false, primary: true, updatedAt: 2 },
+            ]);
+            assert.deepEqual(await tx.listAllAdvertisedNetworkIds(), [NWID, OTHER_NWID]);
+            await tx.deleteMember(NWID, 'aaaaaaaaaa');
+            assert.deepEqual(await tx.listAdvertisements(NWID), []);
+            throw new Rollback('undo');
+          }),
+          Rollback,
+        );
+        assert.deepEqual(await store.listAdvertisements(NWID), [a, b]);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), [NWID]);
+      });
+    });
+
+    describe('API tokens', () => {
+      const putTokens = (...tokens: StoredApiToken[]) =>
+        store.transaction(async (tx) => {
+          for (const token of tokens) await tx.putApiToken(token);
+        });
+
+      it('round-trips every field, lists by createdAt then id, finds by hash', async () => {
+        assert.deepEqual(await store.listApiTokens(), []);
+        const admin = sampleToken('t-b', { name: 'admin', createdAt: 20 });
+        const scoped = sampleToken('t-a', {
+          name: 'router ☃',
+          networkId: NWID,
+          memberAddress: 'aaaaaaaaaa',
+          createdAt: 20,
+          lastUsedAt: Number.MAX_SAFE_INTEGER,
+        });
+        const oldest = sampleToken('t-c', { createdAt: 10, lastUsedAt: 11 });
+        const newest = sampleToken('t-0', { createdAt: 30 });
+        await putTokens(admin, scoped, newest, oldest);
+        assert.deepEqual(await store.listApiTokens(), [oldest, scoped, admin, newest]);
+        assert.deepEqual(await store.getApiTokenByHash(scoped.tokenHash), scoped);
+        assert.deepEqual(await store.getApiTokenByHash(admin.tokenHash), admin);
+        assert.equal(await store.getApiTokenByHash('0'.repeat(64)), undefined);
+        assert.equal(await store.getApiTokenByHash(''), undefined);
+        assert.equal(await store.getApiTokenByHash(scoped.tokenHash.toUpperCase()), undefined);
+      });
+
+      it('replaces by id, touches, and deletes', async () => {
+        const token = sampleToken('t-1', { networkId: NWID, memberAddress: 'aaaaaaaaaa', lastUsedAt: 5 });
+        const other = sampleToken('t-2');
+        await putTokens(token, other);
+
+        const rotated = sampleToken('t-1', {
+          name: 'rotated',
+          tokenHash: 'ff'.repeat(32),
+          createdAt: 1_800_000_000_000,
+          lastUsedAt: null,
+        });
+        await putTokens(rotated);
+        assert.deepEqual(await store.listApiTokens(), [other, rotated]);
+        assert.equal(await store.getApiTokenByHash(token.tokenHash), undefined);
+        assert.deepEqual(await store.getApiTokenByHash(rotated.tokenHash), rotated);
+
+        await store.transaction((tx) => tx.touchApiToken('t-1', 1_700_000_000_500));
+        await store.transaction((tx) => tx.touchApiToken('missing', 1));
+        assert.deepEqual(await store.getApiTokenByHash(rotated.tokenHash), {
+          ...rotated,
+          lastUsedAt: 1_700_000_000_500,
+        });
+        assert.deepEqual(await store.getApiTokenByHash(other.tokenHash), other);
+        assert.equal((await store.listApiTokens()).length, 2);
+
+        assert.equal(await store.transaction((tx) => tx.deleteApiToken('t-1')), true);
+        assert.equal(await store.transaction((tx) => tx.deleteApiToken('t-1')), false);
+        assert.equal(await store.getApiTokenByHash(rotated.tokenHash), undefined);
+        assert.deepEqual(await store.listApiTokens(), [other]);
+        // Its hash is free again.
+        await putTokens(sampleToken('t-3', { tokenHash: rotated.tokenHash }));
+        assert.equal((await store.getApiTokenByHash(rotated.tokenHash))?.id, 't-3');
+      });
+
+      it('refuses a hash held by another id with CONFLICT, changing nothing', async () => {
+        const a = sampleToken('t-a');
+        const b = sampleToken('t-b');
+        await putTokens(a, b);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putApiToken(sampleToken('t-c'));
+            await tx.putApiToken(sampleToken('t-d', { tokenHash: a.tokenHash }));
+          }),
+          isRpError(ErrorCodes.CONFLICT, /t-a/),
+        );
+        await assert.rejects(
+          putTokens({ ...b, tokenHash: a.tokenHash, name: 'stolen' }),
+          isRpError(ErrorCodes.CONFLICT),
+        );
+        assert.deepEqual(await store.listApiTokens(), [a, b]);
+        assert.equal((await store.getApiTokenByHash(a.tokenHash))?.id, 't-a');
+
+        // Writing a token again with its own hash is no conflict; a hash given up earlier in the
+        // same transaction may be taken.
+        await putTokens({ ...a, name: 'renamed' });
+        await putTokens({ ...a, tokenHash: 'ee'.repeat(32) }, { ...b, tokenHash: a.tokenHash });
+        assert.equal((await store.getApiTokenByHash(a.tokenHash))?.id, 't-b');
+        assert.equal((await store.getApiTokenByHash('ee'.repeat(32)))?.id, 't-a');
+      });
+
+      it('a failed transaction leaves tokens untouched', async () => {
+        const a = sampleToken('t-a', { lastUsedAt: 1 });
+        await putTokens(a);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.putApiToken(sampleToken('t-b'));
+            await tx.touchApiToken('t-a', 2);
+            assert.equal((await tx.getApiTokenByHash(a.tokenHash))?.lastUsedAt, 2);
+            assert.equal(await tx.deleteApiToken('t-a'), true);
+            assert.equal((await tx.listApiTokens()).length, 1);
+            throw new Rollback('undo');
+          }),
+          Rollback,
+        );
+        assert.deepEqual(await store.listApiTokens(), [a]);
+      });
+
+      it('tokens scoped to a deleted member or network stay', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        await putMembers(sampleMember(NWID, 'aaaaaaaaaa'));
+        const scoped = sampleToken('t-1', { networkId: NWID, memberAddress: 'aaaaaaaaaa' });
+        await putTokens(scoped);
+        await store.transaction((tx) => tx.deleteMember(NWID, 'aaaaaaaaaa'));
+        assert.deepEqual(await store.getApiTokenByHash(scoped.tokenHash), scoped);
+        await store.transaction((tx) => tx.deleteNetwork(NWID));
+        assert.deepEqual(await store.listApiTokens(), [scoped]);
+      });
+    });
+
     describe('member route facts', () => {
       beforeEach(async () => {
         await putNetworks(sampleNetwork(NWID), sampleNetwork(OTHER_NWID));
@@ -951,6 +1373,19 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
             { id: 's-1', prefix: '10.0.0.0/8', name: 'corp', parentId: null, createdAt: 1, updatedAt: 2 },
             { id: 's-2', prefix: '10.1.0.0/16', name: 'lab', parentId: 's-1', createdAt: 3, updatedAt: 4 },
           ]);
+          await tx.putAdvertisements([
+            sampleAdvertisement(NWID, 'aaaaaaaaaa', '192.168.1.0/24', {
+              approved: true,
+              approvedBy: 'api',
+              approvedAt: 7,
+              primary: true,
+              health: 'healthy',
+              healthSince: 8,
+            }),
+            sampleAdvertisement(NWID, 'bbbbbbbbbb', '192.168.1.0/24'),
+          ]);
+          await tx.putApiToken(sampleToken('t-1', { networkId: NWID, memberAddress: 'aaaaaaaaaa' }));
+          await tx.putApiToken(sampleToken('t-2', { lastUsedAt: 9 }));
         });
         const snapshot = async (s: Store) => ({
           setting: await s.getSetting('instance-id'),
@@ -962,6 +1397,10 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
           events: await s.listEvents({}),
           subnets: await s.listIpamSubnets(),
           facts: await s.listMemberRouteFacts(NWID),
+          advertisements: await s.listAdvertisements(NWID),
+          advertisedNetworks: await s.listAllAdvertisedNetworkIds(),
+          tokens: await s.listApiTokens(),
+          token: await s.getApiTokenByHash(sampleToken('t-2').tokenHash),
         });
         const before = await snapshot(store);
         store = await subject.reopen();
@@ -969,6 +1408,10 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.equal(before.members.length, 1);
         assert.equal(before.subnets.length, 2);
         assert.equal(before.facts.length, 1);
+        assert.equal(before.advertisements.length, 2);
+        assert.deepEqual(before.advertisedNetworks, [NWID]);
+        assert.equal(before.tokens.length, 2);
+        assert.equal(before.token?.lastUsedAt, 9);
 
         // Ids keep increasing after a reopen.
         const id = await store.transaction((tx) => tx.appendEvent(sampleEvent()));
@@ -1001,6 +1444,79 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
             await store.transaction((tx) => tx.deleteMember(NWID, member.address));
           }),
           { numRuns: 150 },
+        );
+      });
+
+      it('any advertisement survives put + list unchanged', async () => {
+        await putNetworks(sampleNetwork(NWID));
+        // Any text but NUL, which PostgreSQL text columns cannot hold.
+        const text = fc.string({ unit: 'binary' }).filter((value) => !value.includes('\u0000'));
+        const time = fc.maxSafeNat();
+        const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.record(
+              {
+                networkId: fc.constant(NWID),
+                member: text,
+                prefix: text,
+                metric: int,
+                advertised: fc.boolean(),
+                approved: fc.boolean(),
+                approvedBy: fc.option(text),
+                slot: int,
+                advertisedAt: fc.option(time),
+                approvedAt: fc.option(time),
+                updatedAt: time,
+                primary: fc.boolean(),
+                health: fc.option(text),
+                healthSince: fc.option(time),
+              },
+              { noNullPrototype: true },
+            ),
+            async (row) => {
+              // Start empty even after a failed run (shrinking replays runs).
+              await store.transaction(async (tx) => {
+                for (const { member } of await tx.listAdvertisements(NWID))
+                  await tx.deleteAdvertisements(NWID, member);
+              });
+              await store.transaction((tx) => tx.putAdvertisements([row]));
+              assert.deepEqual(await store.listAdvertisements(NWID), [row]);
+              assert.equal(await store.transaction((tx) => tx.deleteAdvertisements(NWID, row.member)), 1);
+            },
+          ),
+          { numRuns: 100 },
+        );
+      });
+
+      it('any API token survives put + get unchanged', async () => {
+        const text = fc.string({ unit: 'binary' }).filter((value) => !value.includes('\u0000'));
+        const time = fc.maxSafeNat();
+        await fc.assert(
+          fc.asyncProperty(
+            fc.record(
+              {
+                id: text,
+                name: text,
+                tokenHash: text,
+                networkId: fc.option(text),
+                memberAddress: fc.option(text),
+                createdAt: time,
+                lastUsedAt: fc.option(time),
+              },
+              { noNullPrototype: true },
+            ),
+            async (token) => {
+              await store.transaction(async (tx) => {
+                for (const { id } of await tx.listApiTokens()) await tx.deleteApiToken(id);
+              });
+              await store.transaction((tx) => tx.putApiToken(token));
+              assert.deepEqual(await store.getApiTokenByHash(token.tokenHash), token);
+              assert.deepEqual(await store.listApiTokens(), [token]);
+              assert.equal(await store.transaction((tx) => tx.deleteApiToken(token.id)), true);
+            },
+          ),
+          { numRuns: 100 },
         );
       });
 

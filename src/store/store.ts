@@ -74,6 +74,47 @@ export interface StoredIpamSubnet extends IpamSubnet {
   updatedAt: number;
 }
 
+/**
+ * A route a member advertises as a subnet router, keyed by (networkId, member, prefix). The store
+ * keeps what the advertisement engine writes; it does not require the member to exist.
+ */
+export interface StoredAdvertisement {
+  networkId: string;
+  /** The advertising member's address. */
+  member: string;
+  /** Canonical CIDR. */
+  prefix: string;
+  metric: number;
+  advertised: boolean;
+  approved: boolean;
+  approvedBy: string | null;
+  slot: number;
+  /** ms */
+  advertisedAt: number | null;
+  /** ms */
+  approvedAt: number | null;
+  /** ms */
+  updatedAt: number;
+  primary: boolean;
+  health: string | null;
+  /** ms */
+  healthSince: number | null;
+}
+
+export interface StoredApiToken {
+  id: string;
+  name: string;
+  /** sha256 hex of the secret */
+  tokenHash: string;
+  /** Scope: null/null = full access; both set = only that member of that network. */
+  networkId: string | null;
+  memberAddress: string | null;
+  /** ms */
+  createdAt: number;
+  /** ms */
+  lastUsedAt: number | null;
+}
+
 /** What the route planner needs of a member, read without parsing member documents. */
 export interface MemberRouteFacts {
   address: string;
@@ -135,6 +176,18 @@ export interface StoreReader {
 
   /** Every IPAM subnet, ordered by id (the core sorts canonically itself). */
   listIpamSubnets(): Promise<StoredIpamSubnet[]>;
+
+  /**
+   * The network's advertisements, ordered by prefix, then member (plain code-unit order on every
+   * backend, whatever the database collation).
+   */
+  listAdvertisements(networkId: string): Promise<StoredAdvertisement[]>;
+  /** The distinct ids of networks that have advertisement rows, sorted. */
+  listAllAdvertisedNetworkIds(): Promise<string[]>;
+
+  /** Every API token, ordered by createdAt, then id. */
+  listApiTokens(): Promise<StoredApiToken[]>;
+  getApiTokenByHash(tokenHash: string): Promise<StoredApiToken | undefined>;
 }
 
 /** Writes; only ever called inside `Store.transaction`. */
@@ -147,7 +200,10 @@ export interface StoreWriter {
    * untouched. Fails with RpError(NOT_FOUND) when the network does not exist.
    */
   putRoutes(networkId: string, source: RouteSource, routes: SourcedRoute[]): Promise<void>;
-  /** Delete a network with its routes and members (events stay); returns false when it did not exist. */
+  /**
+   * Delete a network with its routes, members and advertisements (events and API tokens stay);
+   * returns false when it did not exist.
+   */
   deleteNetwork(id: string): Promise<boolean>;
   /**
    * Insert or replace the whole member record, including its IP assignments. Fails with
@@ -155,6 +211,7 @@ export interface StoreWriter {
    * RpError(NOT_FOUND) when the network does not exist.
    */
   putMember(member: MemberRecord): Promise<void>;
+  /** Deletes the member with its IP holdings and advertisements (API tokens scoped to it stay). */
   deleteMember(networkId: string, address: string): Promise<boolean>;
   appendEvent(event: NewEvent): Promise<number>;
   /**
@@ -172,6 +229,28 @@ export interface StoreWriter {
   putIpamSubnets(subnets: readonly StoredIpamSubnet[]): Promise<void>;
   /** Deletes the subnets with these ids (unknown ids are skipped); returns how many were deleted. */
   deleteIpamSubnets(ids: readonly string[]): Promise<number>;
+
+  /**
+   * Inserts or replaces each row by (networkId, member, prefix); a later entry of the same call
+   * replaces an earlier one with the same key. Fails with RpError(NOT_FOUND) when a row's network
+   * does not exist (nothing of the call is written then). The member need not exist.
+   */
+  putAdvertisements(rows: readonly StoredAdvertisement[]): Promise<void>;
+  /**
+   * Deletes the member's rows for these prefixes (unknown ones are skipped), or all of the member's
+   * rows when `prefixes` is undefined; returns how many were deleted.
+   */
+  deleteAdvertisements(networkId: string, member: string, prefixes?: readonly string[]): Promise<number>;
+
+  /**
+   * Inserts or replaces the token by id. Fails with RpError(CONFLICT) when another id holds the same
+   * tokenHash.
+   */
+  putApiToken(token: StoredApiToken): Promise<void>;
+  /** Returns false when no token had this id. */
+  deleteApiToken(id: string): Promise<boolean>;
+  /** Sets lastUsedAt; an unknown id is skipped. */
+  touchApiToken(id: string, lastUsedAt: number): Promise<void>;
 }
 
 export type StoreTransaction = StoreReader & StoreWriter;

@@ -60,8 +60,8 @@ describe('migrations', () => {
       assert.ok(['text', 'integer', 'bigint'].includes(type!), `unexpected type ${type}`);
   });
 
-  it('end with 0003-ipam-subnets: a subnet table with a unique prefix and a parent index', async () => {
-    assert.equal(Object.keys(migrations).at(-1), '0003-ipam-subnets');
+  it('0003-ipam-subnets: a subnet table with a unique prefix and a parent index', async () => {
+    assert.equal(Object.keys(migrations)[2], '0003-ipam-subnets');
     for (const flavor of ['postgres', 'sqlite'] as const) {
       const all = (await compiledSql(flavor)).join(';\n');
       assert.match(
@@ -70,6 +70,32 @@ describe('migrations', () => {
         flavor,
       );
       assert.match(all, /create index "ipam_subnet_parent_idx" on "ipam_subnet" \("parent_id"\)/, flavor);
+    }
+  });
+
+  it('end with 0004-subnet-routers: advertised routes keyed by (network, member, prefix), API tokens with a unique hash', async () => {
+    assert.equal(Object.keys(migrations).at(-1), '0004-subnet-routers');
+    for (const flavor of ['postgres', 'sqlite'] as const) {
+      const statements = await compiledSql(flavor);
+      const all = statements.join(';\n');
+      assert.match(
+        all,
+        /create table "advertised_route" \("network_id" text not null, "member_address" text not null, "prefix" text not null, "metric" integer not null, "advertised" integer not null, "approved" integer not null, "approved_by" text, "slot" integer not null, "advertised_at" bigint, "approved_at" bigint, "updated_at" bigint not null, "is_primary" integer default 0 not null, "health" text, "health_since" bigint, constraint "advertised_route_pk" primary key \("network_id", "member_address", "prefix"\), constraint "advertised_route_network_fk" foreign key \("network_id"\) references "network" \("id"\) on delete cascade\)/,
+        flavor,
+      );
+      assert.match(
+        all,
+        /create index "advertised_route_prefix_idx" on "advertised_route" \("network_id", "prefix"\)/,
+        flavor,
+      );
+      assert.match(
+        all,
+        /create table "api_token" \("id" text primary key, "name" text not null, "token_hash" text not null, "network_id" text, "member_address" text, "created_at" bigint not null, "last_used_at" bigint, constraint "api_token_hash_key" unique \("token_hash"\)\)/,
+        flavor,
+      );
+      // Tokens outlive the networks and members they are scoped to: no foreign key.
+      const tokenTable = statements.find((statement) => statement.startsWith('create table "api_token"'));
+      assert.doesNotMatch(tokenTable!, /references/, flavor);
     }
   });
 

@@ -4,11 +4,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
 import { memberPresenceMigration } from './0002-member-presence.ts';
 import { ipamSubnetsMigration } from './0003-ipam-subnets.ts';
+import { subnetRoutersMigration } from './0004-subnet-routers.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
   '0002-member-presence': memberPresenceMigration,
   '0003-ipam-subnets': ipamSubnetsMigration,
+  '0004-subnet-routers': subnetRoutersMigration,
 });
 
 export const migrationProvider: MigrationProvider = {

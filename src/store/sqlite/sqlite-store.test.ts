@@ -9,7 +9,7 @@ import { Kysely, Migrator, type DatabaseConnection, type Driver } from 'kysely';
 import { createKyselyStore } from '../kysely-store.ts';
 import { migrateToLatest } from '../migrations/migrate.ts';
 import { migrationProvider } from '../migrations/migrations.ts';
-import { memberToRow, networkToRow } from '../record-mapping.ts';
+import { ipamSubnetToRow, memberToRow, networkToRow, routesToRows } from '../record-mapping.ts';
 import { sampleMember, sampleNetwork } from '../record-samples.ts';
 import type { StoreDatabase } from '../schema.ts';
 import { runStoreContract } from '../store-contract.ts';
@@ -142,6 +142,105 @@ describe('SQLite store specifics', () => {
         assert.deepEqual(await store.listIpamSubnets(), [subnet]);
       } finally {
         await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a database written at 0003-ipam-subnets, keeping its data', async () => {
+    const { dir, file } = tempFile();
+    const NWID = '8056c2e21c000001';
+    try {
+      const old = new Kysely<StoreDatabase>({
+        dialect: new RouteplaneSqliteDialect({ database: openSqliteDatabase(file) }),
+      });
+      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
+        '0003-ipam-subnets',
+      );
+      assert.equal(error, undefined);
+      const network = sampleNetwork(NWID, { routes: [] });
+      const member = sampleMember(NWID, 'aaaaaaaaaa', { authorized: true, ipAssignments: ['10.147.17.5'] });
+      const subnet = {
+        id: 's-1',
+        prefix: '10.0.0.0/8',
+        name: 'corp',
+        parentId: null,
+        createdAt: 1,
+        updatedAt: 2,
+      };
+      await old.insertInto('network').values(networkToRow(network)).execute();
+      await old.insertInto('member').values(memberToRow(member)).execute();
+      await old
+        .insertInto('member_ip')
+        .values({ network_id: NWID, ip: '10.147.17.5', address: 'aaaaaaaaaa' })
+        .execute();
+      await old.insertInto('ipam_subnet').values(ipamSubnetToRow(subnet)).execute();
+      await old
+        .insertInto('route')
+        .values(routesToRows(NWID, 'ipam', [{ target: '10.0.0.0/8', via: null, owner: 's-1', metric: 0 }]))
+        .execute();
+      await old.destroy();
+
+      const store = await openSqliteStore({ file });
+      try {
+        assert.deepEqual(await store.getNetwork(NWID), network);
+        assert.deepEqual(await store.getMember(NWID, 'aaaaaaaaaa'), member);
+        assert.equal(await store.findIpOwner(NWID, '10.147.17.5'), 'aaaaaaaaaa');
+        assert.deepEqual(await store.listIpamSubnets(), [subnet]);
+        assert.deepEqual(await store.listRoutes(NWID), [
+          { target: '10.0.0.0/8', via: null, owner: 's-1', metric: 0, source: 'ipam' },
+        ]);
+        assert.deepEqual(await store.listAdvertisements(NWID), []);
+        assert.deepEqual(await store.listAllAdvertisedNetworkIds(), []);
+        assert.deepEqual(await store.listApiTokens(), []);
+
+        const advertisement = {
+          networkId: NWID,
+          member: 'aaaaaaaaaa',
+          prefix: '192.168.1.0/24',
+          metric: 10,
+          advertised: true,
+          approved: true,
+          approvedBy: 'api',
+          slot: 1,
+          advertisedAt: 3,
+          approvedAt: 4,
+          updatedAt: 5,
+          primary: true,
+          health: 'healthy',
+          healthSince: 6,
+        };
+        const token = {
+          id: 't-1',
+          name: 'router',
+          tokenHash: 'ab'.repeat(32),
+          networkId: NWID,
+          memberAddress: 'aaaaaaaaaa',
+          createdAt: 7,
+          lastUsedAt: null,
+        };
+        await store.transaction(async (tx) => {
+          await tx.putAdvertisements([advertisement]);
+          await tx.putApiToken(token);
+        });
+        assert.deepEqual(await store.listAdvertisements(NWID), [advertisement]);
+        assert.deepEqual(await store.getApiTokenByHash(token.tokenHash), token);
+        await store.transaction((tx) => tx.deleteMember(NWID, 'aaaaaaaaaa'));
+        assert.deepEqual(await store.listAdvertisements(NWID), []);
+        assert.deepEqual(await store.listApiTokens(), [token]);
+      } finally {
+        await store.close();
+      }
+
+      const database = openSqliteDatabase(file);
+      try {
+        assert.deepEqual(database.pragma('foreign_key_check'), []);
+        assert.equal(database.pragma('integrity_check', { simple: true }), 'ok');
+        const names = database.prepare('select name from kysely_migration order by name').pluck().all();
+        assert.equal(names.at(-1), '0004-subnet-routers');
+      } finally {
+        database.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
