@@ -74,8 +74,8 @@ describe('routes from an IPAM subnet tree', () => {
     await zt?.close();
   });
 
-  it('by default the network pushes one route, its IPAM subnet', async () => {
-    assert.deepEqual(received(), [{ target: '10.0.0.0/8', via: null }]);
+  it('by default the network pushes one route, its IPAM subnet (on-link: via 0.0.0.0 for a Linux client)', async () => {
+    assert.deepEqual(received(), [{ target: '10.0.0.0/8', via: '0.0.0.0' }]);
     assert.deepEqual(await memberRoutes(), received(), 'the API shows exactly what was sent');
     const net = await zt.request('GET', networkPath());
     assert.deepEqual(
@@ -121,11 +121,16 @@ describe('routes from an IPAM subnet tree', () => {
 
   it('opting in pushes the parent plus one route per child; ipamGateway puts the via on the parent', async () => {
     assert.deepEqual(await setNetwork({ routesFromIpam: true }), [
-      { target: '10.0.0.0/8', via: null },
-      { target: '10.1.1.0/24', via: null },
-      { target: '10.1.2.0/24', via: null },
-      { target: '10.1.3.0/24', via: null },
+      { target: '10.0.0.0/8', via: '0.0.0.0' },
+      { target: '10.1.1.0/24', via: '0.0.0.0' },
+      { target: '10.1.2.0/24', via: '0.0.0.0' },
+      { target: '10.1.3.0/24', via: '0.0.0.0' },
     ]);
+    // What the Linux client then installs: every route on-link but its own subnet (a kernel route).
+    assert.deepEqual(
+      member.routes(nwid).map((r) => `${r.target} ${r.proto}`),
+      ['10.0.0.0/8 static', '10.1.1.0/24 static', '10.1.2.0/24 kernel', '10.1.3.0/24 static'],
+    );
     const withGateway = await setNetwork({ ipamGateway: '10.0.0.1' });
     assert.deepEqual(withGateway[0], { target: '10.0.0.0/8', via: '10.0.0.1' });
     assert.equal(withGateway.length, 4);

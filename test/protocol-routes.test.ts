@@ -141,16 +141,19 @@ describe('a member applies routes like zerotier-one 1.14.1', () => {
       { target: '10.97.0.0/16', via: '10.150.0.9' }, // the one that is installed
     ];
     await setRoutes(routes);
-    // Routeplane never sends a member a route via one of its own IPs (the client would skip it).
+    // Routeplane never sends a member a route via one of its own IPs (the client would skip it),
+    // and sends a Linux client its IPv4 on-link routes via 0.0.0.0, the only form it installs.
     assert.deepEqual(
-      member.config(nwid)!.routes.map((r) => r.target),
-      routes.filter((r) => r.via !== memberIp).map((r) => r.target),
+      member.config(nwid)!.routes.map((r) => `${r.target} ${r.via}`),
+      routes
+        .filter((r) => r.via !== memberIp)
+        .map((r) => `${r.target} ${r.via === null && !r.target.includes(':') ? '0.0.0.0' : r.via}`),
     );
     assert.deepEqual(
       member.routeDecisions(nwid).map((d) => `${d.target} ${d.outcome}`),
       [
         '10.150.0.0/24 kernel-subnet',
-        '10.95.0.0/16 via-less-not-installed',
+        '10.95.0.0/16 installed',
         'fd00:1234::/64 no-address-in-family',
         '8.8.0.0/16 not-allowed',
         '10.96.0.0/16 gateway-unreachable',
@@ -158,6 +161,7 @@ describe('a member applies routes like zerotier-one 1.14.1', () => {
       ],
     );
     assert.deepEqual(member.routes(nwid), [
+      { target: '10.95.0.0/16', via: null, src: memberIp, proto: 'static', metric: 5000 },
       { target: '10.97.0.0/16', via: '10.150.0.9', src: memberIp, proto: 'static', metric: 5000 },
       { target: '10.150.0.0/24', via: null, src: memberIp, proto: 'kernel', metric: 0 },
     ]);

@@ -12,6 +12,7 @@ import { MAX_BODY_BYTES, installJsonBodyParser } from './json-body.ts';
 import { createRegistry, installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { registerRoutingRoutes } from './v1/routing-routes.ts';
+import { registerTokenRoutes } from './v1/token-routes.ts';
 
 export interface ApiOptions {
   service: ControllerService;
@@ -39,7 +40,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   installErrorHandling(app);
   installJsonBodyParser(app);
-  installTokenAuth(app, options.token);
+  installTokenAuth(app, options.token, options.service.tokens);
   await installOpenApi(app, options.version);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -67,6 +68,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   registerControllerRoutes(app, options.service, clock);
   registerRoutingRoutes(app, options.service);
+  registerTokenRoutes(app, options.service.tokens);
   registerNodeRoutes(app, {
     address: options.service.controllerAddress,
     publicIdentity: options.publicIdentity,

@@ -16,6 +16,8 @@ export interface ConfigRequester {
   /** The requester's public identity string (`addr:0:pub`), already validated by the protocol layer. */
   identity: string;
   version?: { major: number; minor: number; rev: number; proto: number };
+  /** Request metadata `o`, e.g. `linux/x86_64`. */
+  osArch?: string;
 }
 
 export type ConfigRequestOutcome =
@@ -77,6 +79,7 @@ export async function decideConfigRequest(
       member.vRev = request.version.rev;
       member.vProto = request.version.proto;
     }
+    if (request.osArch !== undefined) member.osArch = request.osArch;
     const before = member.ipAssignments;
     await assignAutomaticIps(tx, network, member, random);
     if (member.ipAssignments !== before) {

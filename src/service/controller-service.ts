@@ -27,6 +27,7 @@ import type {
 } from '../store/store.ts';
 import { isRpError } from '../core/errors.ts';
 import type { PlannedRoute } from '../core/routes/route-types.ts';
+import { routesForClient } from '../core/routes/client-routes.ts';
 import {
   memberVariables,
   previewOf,
@@ -41,7 +42,9 @@ import { assignAutomaticIps } from './ip-assigner.ts';
 import { decideConfigRequest, type ConfigRequester, type ConfigRequestOutcome } from './config-requests.ts';
 import { MemberPresence } from './member-presence.ts';
 import { NetworkCache } from './network-cache.ts';
+import { ApiTokens } from './api-tokens.ts';
 import { IpamService } from './ipam-service.ts';
+import { SubnetRouters } from './subnet-routers.ts';
 import { NetworkRouting, newRoutingScope, type RoutingScope } from './network-routing.ts';
 import { plannerMemberOf, plannerNetworkOf, RoutingState } from './routing-state.ts';
 
@@ -76,6 +79,10 @@ export class ControllerService {
   readonly routing: NetworkRouting;
   /** IPAM subnets (/api/v1/ipam). */
   readonly ipam: IpamService;
+  /** Named and member-scoped API tokens besides the admin token. */
+  readonly tokens: ApiTokens;
+  /** Subnet routers: advertisements, approval, health, selection. */
+  readonly routers: SubnetRouters;
 
   constructor(options: ControllerServiceOptions) {
     this.store = options.store;
@@ -90,6 +97,19 @@ export class ControllerService {
     this.routing = new NetworkRouting(new RoutingState(), (networkId, type, reason, data) =>
       this.event(networkId, null, type, API_ACTOR, reason, data),
     );
+    this.tokens = new ApiTokens(this.store, this.clock);
+    this.routers = new SubnetRouters({
+      routing: this.routing,
+      write: (fn) => this.write(fn),
+      clock: this.clock,
+      makeEvent: (networkId, member, type, actor, reason, data) =>
+        this.event(networkId, member, type, { name: actor }, reason, data),
+    });
+    this.routing.state.advertisedSource = (reader, network, members) =>
+      this.routers.advertisedFor(reader, network, members);
+    this.routers.onVerdict = (address, networks) => {
+      for (const networkId of networks) void this.reselectAfterVerdict(networkId, address);
+    };
     this.ipam = new IpamService({
       store: this.store,
       routing: this.routing,
@@ -153,6 +173,23 @@ export class ControllerService {
     return planner.plan.routesFor(member.address);
   }
 
+  /**
+   * What goes into a member's config: its routes as its client must receive them (client-routes.ts)
+   * and the routes that give its assigned IPs their prefix length (the network's routes and its own,
+   * before any is left out for being via one of its own IPs, as stock does).
+   */
+  async configRoutes(
+    network: NetworkRecord,
+    member: MemberRecord,
+  ): Promise<{ routes: PlannedRoute[]; addressRoutes: ManagedRoute[] }> {
+    const planned = await this.routesFor(network, member);
+    const planner = await this.routing.state.planner(this.store, network);
+    return {
+      routes: routesForClient(planned, member.osArch),
+      addressRoutes: [...planner.plan.networkRoutes, ...planned, ...network.routes],
+    };
+  }
+
   /** A member's routes as `GET …/members/<addr>/routes` shows them, with the revisions they belong to. */
   async memberRoutes(
     networkId: string,
@@ -160,13 +197,16 @@ export class ControllerService {
   ): Promise<{
     revision: number;
     memberRevision: number;
+    /** The client's platform (`linux/x86_64` …): Linux members get on-link IPv4 routes via 0.0.0.0. */
+    platform: string | null;
     routes: Array<Pick<PlannedRoute, 'target' | 'via' | 'source'>>;
   }> {
     const { member, network } = await this.getMemberWithNetwork(networkId, address);
-    const routes = await this.routesFor(network, member);
+    const { routes } = await this.configRoutes(network, member);
     return {
       revision: network.revision,
       memberRevision: member.revision,
+      platform: member.osArch ?? null,
       routes: routes.map((r) => ({ target: r.target, via: r.via, source: r.source })),
     };
   }
@@ -344,6 +384,8 @@ export class ControllerService {
       this.routing.keep(scope, id, after, next.revision);
       changes.push({ kind: 'network-changed', networkId: id, revision: next.revision });
       this.routing.handOver(scope);
+      if (POLICY_KEYS.some((key) => !isDeepStrictEqual(current[key], next[key])))
+        await this.routers.reselectIn(tx, changes, scope, next, actor.name, 'routing policy changed');
       return next;
     });
   }
@@ -354,6 +396,7 @@ export class ControllerService {
       const current = await tx.getNetwork(id);
       if (!current) throw notFound(`network ${id}`);
       await tx.deleteNetwork(id);
+      this.routers.forgetNetwork(id);
       this.routing.keep(scope, id, undefined);
       this.routing.networkPlans.forget(id);
       this.routing.handOver(scope);
@@ -390,7 +433,7 @@ export class ControllerService {
       for (const event of memberEvents(existing, next)) {
         await tx.appendEvent(this.event(id, addr, event.type, actor, event.reason, event.data));
       }
-      this.replanMember(scope, next);
+      await this.replanMember(tx, changes, scope, next, actor);
       changes.push({
         kind: 'member-changed',
         networkId: id,
@@ -412,10 +455,17 @@ export class ControllerService {
         if (!(await tx.getNetwork(id))) throw notFound(`network ${id}`);
         throw notFound(`member ${addr} of network ${id}`);
       }
+      const wasRouter = (await this.routers.rowsOf(tx, id)).some((r) => r.member === addr);
       await tx.deleteMember(id, addr);
       const loaded = this.routing.state.loaded(id);
       this.routing.keep(scope, id, loaded?.update({ removeMembers: [addr] }));
       this.routing.handOver(scope);
+      if (wasRouter) {
+        this.routers.forgetMember(id, addr);
+        scope.routerNetworks.add(id);
+        const network = (await tx.getNetwork(id))!;
+        await this.routers.reselectIn(tx, changes, scope, network, actor.name, `router ${addr} deleted`);
+      }
       await tx.appendEvent(
         this.event(id, addr, 'member.deleted', actor, 'member deleted through the API', {}),
       );
@@ -448,7 +498,7 @@ export class ControllerService {
         for (const event of decision.events) {
           await tx.appendEvent(this.event(networkId, address, event.type, actor, event.reason, event.data));
         }
-        this.replanMember(scope, decision.write);
+        await this.replanMember(tx, changes, scope, decision.write, actor);
         changes.push({
           kind: 'member-changed',
           networkId,
@@ -471,11 +521,53 @@ export class ControllerService {
     return { ...member, lastSeen: seen.lastSeen, physicalAddress: seen.physicalAddress };
   }
 
-  /** A member record changed: patch the network's planner if it is in memory. */
-  private replanMember(scope: RoutingScope, member: MemberRecord): void {
+  /**
+   * A member record changed: patch the network's planner if it is in memory, and re-select routers
+   * when the member is one (its authorization or addresses decide whether it can carry routes).
+   */
+  private async replanMember(
+    tx: StoreTransaction,
+    changes: ChangeEvent[],
+    scope: RoutingScope,
+    member: MemberRecord,
+    actor: Actor,
+  ): Promise<void> {
     const loaded = this.routing.state.loaded(member.networkId);
     this.routing.keep(scope, member.networkId, loaded?.update({ upsertMembers: [plannerMemberOf(member)] }));
     this.routing.handOver(scope);
+    const rows = await this.routers.rowsOf(tx, member.networkId);
+    if (rows.some((r) => r.member === member.address)) {
+      const network = (await tx.getNetwork(member.networkId))!;
+      await this.routers.reselectIn(
+        tx,
+        changes,
+        scope,
+        network,
+        actor.name,
+        `router ${member.address} changed`,
+      );
+    }
+  }
+
+  /** A router's health verdict changed: re-select the routers of one network it serves. */
+  private async reselectAfterVerdict(networkId: string, address: string): Promise<void> {
+    try {
+      await this.write(async (tx, changes, scope) => {
+        const network = await tx.getNetwork(networkId);
+        if (!network) return;
+        const state = this.routers.healthOf(address);
+        await this.routers.reselectIn(
+          tx,
+          changes,
+          scope,
+          network,
+          'health',
+          `router ${address} is ${state.liveness}`,
+        );
+      });
+    } catch {
+      // The routes stay as they were; the next verdict or write tries again.
+    }
   }
 
   /**
@@ -492,6 +584,7 @@ export class ControllerService {
       result = await this.store.transaction((tx) => fn(tx, changes, scope));
     } catch (error) {
       this.routing.state.forget(scope.networks, scope.ipam);
+      this.routers.forget(scope.routerNetworks);
       const rejection = scope.limitRejection;
       if (rejection) {
         // Its own transaction: the refused write left nothing, but the refusal is worth knowing.
@@ -597,6 +690,8 @@ function memberEvents(before: MemberRecord | undefined, after: MemberRecord): Me
   }
   return events;
 }
+
+const POLICY_KEYS = ['steering', 'failbackAfter', 'autoApprovers'] as const;
 
 const ROUTING_KEYS = ['routes', 'ipamSubnet', 'routesFromIpam', 'ipamGateway', 'routeLimitStrategy'] as const;
 

@@ -95,9 +95,30 @@ describe('routing state kept by the coordinator', () => {
     assert.deepEqual(both.kept, both.rebuilt);
   });
 
+  it('members get on-link IPv4 routes via 0.0.0.0 only when their client reports Linux', async () => {
+    for (const [address, osArch, via] of [
+      ['dddddddddd', 'linux/x86_64', '0.0.0.0'],
+      ['eeeeeeeeee', 'windows/x64', null],
+    ] as const) {
+      await service.upsertMember(nwid, address, {
+        authorized: true,
+        ipAssignments: ['10.1.1.9'.replace('9', address === 'dddddddddd' ? '7' : '8')],
+      });
+      await service.handleConfigRequest({
+        networkId: nwid,
+        address,
+        identity: `${address}:0:${'ab'.repeat(64)}`,
+        osArch,
+      });
+      const routes = await service.memberRoutes(nwid, address);
+      assert.equal(routes.platform, osArch);
+      assert.equal(routes.routes.find((r) => r.target === '10.0.0.0/8')?.via, via, osArch);
+    }
+  });
+
   it('deleting a member drops it from the kept plan', async () => {
     await service.deleteMember(nwid, 'cccccccccc');
     const report = await service.routesReport(nwid);
-    assert.equal(report.authorizedMembers, 2);
+    assert.equal(report.authorizedMembers, 4, 'a, b, d and e are left');
   });
 });

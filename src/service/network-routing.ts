@@ -24,12 +24,14 @@ export interface RoutingScope {
   ipam: boolean;
   /** Set when a re-plan refused the write: logged after the rollback. */
   limitRejection?: NewEvent;
+  /** Networks whose subnet-router rows or selection this write replaced. */
+  routerNetworks: Set<string>;
   /** Planners to hand over when the write's statements are done, with the network revision. */
   pending: Map<string, { planner: RoutePlanner; revision: number | undefined } | undefined>;
 }
 
 export function newRoutingScope(): RoutingScope {
-  return { networks: new Set(), ipam: false, pending: new Map() };
+  return { networks: new Set(), ipam: false, pending: new Map(), routerNetworks: new Set() };
 }
 
 type EventMaker = (

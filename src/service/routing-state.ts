@@ -14,8 +14,20 @@ import type { NetworkRecord } from '../core/network/network-types.ts';
 import { ErrorCodes, isRpError } from '../core/errors.ts';
 import { ZT_MAX_NETWORK_ROUTES } from '../core/network/limits.ts';
 import { createRoutePlanner, type RoutePlanner } from '../core/routes/route-planner.ts';
-import type { PlannerInput, PlannerMember, PlannerNetwork } from '../core/routes/route-types.ts';
-import type { StoredIpamSubnet, StoreReader } from '../store/store.ts';
+import type {
+  AdvertisedRoute,
+  PlannerInput,
+  PlannerMember,
+  PlannerNetwork,
+} from '../core/routes/route-types.ts';
+import type { MemberRouteFacts, StoredIpamSubnet, StoreReader } from '../store/store.ts';
+
+/** The advertised routes of a network being loaded (subnet routers' selection). */
+export type AdvertisedSource = (
+  reader: StoreReader,
+  network: NetworkRecord,
+  members: readonly MemberRouteFacts[],
+) => Promise<AdvertisedRoute[]>;
 
 export function plannerNetworkOf(network: NetworkRecord): PlannerNetwork {
   return {
@@ -87,6 +99,8 @@ export class RoutingState {
   private readonly planners = new Map<string, { planner: RoutePlanner; revision: number }>();
   private readonly loading = new Map<string, Promise<RoutePlanner>>();
   private readonly generations = new Map<string, number>();
+  /** Set by the service once subnet routers exist. */
+  advertisedSource: AdvertisedSource | undefined;
 
   /** The IPAM as committed (or as the current write left it). */
   async ipamSnapshot(reader: StoreReader): Promise<IpamSnapshot> {
@@ -189,11 +203,12 @@ export class RoutingState {
   private async build(reader: StoreReader, network: NetworkRecord): Promise<RoutePlanner> {
     const ipam = await this.ipamIn(reader);
     const members = await reader.listMemberRouteFacts(network.id);
+    const advertised = (await this.advertisedSource?.(reader, network, members)) ?? [];
     return plannerForStoredData({
       network: plannerNetworkOf(network),
       ipam: ipam.subnets,
       members,
-      advertised: [],
+      advertised,
     });
   }
 }

@@ -100,6 +100,12 @@ export function networkRecordArbitrary(): fc.Arbitrary<NetworkRecord> {
       routesFromIpam: fc.boolean(),
       ipamGateway: fc.option(ip(), { nil: null }),
       routeLimitStrategy: fc.constantFrom('error' as const, 'aggregate' as const),
+      steering: fc.constantFrom('primary' as const, 'spread' as const),
+      failbackAfter: int(),
+      autoApprovers: fc.array(
+        fc.record({ prefix: text(), approvers: fc.array(text(), { maxLength: 3 }) }, { noNullPrototype: true }),
+        { maxLength: 2 },
+      ),
     },
     {
       noNullPrototype: true,
@@ -116,6 +122,9 @@ export function networkRecordArbitrary(): fc.Arbitrary<NetworkRecord> {
         'routesFromIpam',
         'ipamGateway',
         'routeLimitStrategy',
+        'steering',
+        'failbackAfter',
+        'autoApprovers',
         'mtu',
         'v4AssignMode',
         'v6AssignMode',

@@ -50,7 +50,7 @@ export function networkFromRow(row: Selectable<NetworkTable>, routes: ManagedRou
   return {
     id: row.id,
     // Records stored before the routing fields existed get their defaults.
-    ...NETWORK_ROUTING_DEFAULTS,
+    ...structuredClone(NETWORK_ROUTING_DEFAULTS),
     ...doc,
     creationTime: toNumber(row.creation_time),
     revision: toNumber(row.revision),

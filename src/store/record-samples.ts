@@ -32,6 +32,9 @@ export function sampleNetwork(id: string, overrides: Partial<NetworkRecord> = {}
     routesFromIpam: false,
     ipamGateway: null,
     routeLimitStrategy: 'error',
+    steering: 'primary',
+    failbackAfter: 30_000,
+    autoApprovers: [],
     ...overrides,
   };
 }

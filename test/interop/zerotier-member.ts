@@ -128,6 +128,28 @@ export class ZeroTierMember {
     return lines(out);
   }
 
+  /** `ip -6 route show dev <dev>` lines, trimmed, without the link-local fe80::/64 every device has. */
+  async kernelRoutes6(dev: string): Promise<string[]> {
+    const out = await this.lab.exec(this.ns, ['ip', '-6', 'route', 'show', 'dev', dev]);
+    return lines(out).filter((line) => !line.startsWith('fe80::/64'));
+  }
+
+  /**
+   * `ping -c<count> -W<wait> [-I <from>] <ip>` in this member's namespace (IPv4 or IPv6). `ttls` are
+   * the TTL / hop limit of each reply: 64 when the peer answered directly, 63 after one router.
+   */
+  async ping(
+    ip: string,
+    options: { count?: number; waitS?: number; from?: string } = {},
+  ): Promise<PingResult> {
+    const { count = 3, waitS = 2, from } = options;
+    const argv = ['ping', '-n', '-c', String(count), '-W', String(waitS), ...(from ? ['-I', from] : []), ip];
+    const result = await this.lab.tryExec(this.ns, argv, (count * (waitS + 1) + 5) * 1000);
+    const output = `${result.stdout}${result.stderr}`;
+    const ttls = [...result.stdout.matchAll(/bytes from .* ttl=(\d+)/g)].map((m) => Number(m[1]));
+    return { ok: result.code === 0, code: result.code, output, ttls };
+  }
+
   /** The IPv4 addresses (with prefix length) on `dev`, from `ip -4 -o addr`. */
   async kernelAddresses(dev: string): Promise<string[]> {
     const out = await this.lab.exec(this.ns, ['ip', '-4', '-o', 'addr', 'show', 'dev', dev]);
@@ -142,6 +164,14 @@ export class ZeroTierMember {
   identityPublic(): string {
     return readFileSync(join(this.home, 'identity.public'), 'utf8').trim();
   }
+}
+
+export interface PingResult {
+  ok: boolean;
+  code: number;
+  /** stdout and stderr, for messages. */
+  output: string;
+  ttls: number[];
 }
 
 export function lines(text: string): string[] {

@@ -9,25 +9,15 @@
 //   ZEROTIER_ONE=/path/to/zerotier-one node --import tsx --test test/interop/zerotier-one.test.ts
 // Without ZEROTIER_ONE the whole file is skipped. INTEROP_KEEP=1 keeps the temp dir (logs, homes).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { BINARY, skipReason } from './interop-env.ts';
 import { Lab, run } from './lab.ts';
 import { RouteplaneProcess, dataDirIn } from './routeplane-process.ts';
 import { waitFor, since } from './wait.ts';
 import { ZeroTierMember, type ZtNetwork } from './zerotier-member.ts';
-
-const BINARY = process.env.ZEROTIER_ONE;
-
-function skipReason(): string | false {
-  if (!BINARY)
-    return 'ZEROTIER_ONE is not set: point it at a zerotier-one 1.x binary to run the interop test (needs root for ip netns)';
-  if (!existsSync(BINARY)) return `ZEROTIER_ONE=${BINARY} does not exist`;
-  if (process.platform !== 'linux' || process.getuid?.() !== 0)
-    return 'the interop test needs Linux and root (it creates network namespaces)';
-  return false;
-}
 
 const POOL = { ipRangeStart: '10.147.17.10', ipRangeEnd: '10.147.17.100' };
 const SUBNET = { target: '10.147.17.0/24', via: null };
@@ -604,6 +594,8 @@ async function reaches(from: ZeroTierMember, to: ZeroTierMember, ip: string): Pr
  * namespace, node clients in the client's, retried until one round trip succeeds or `timeoutMs`
  * passes. Proves ARP and unicast frames flow between the two members.
  */
+let echoRuns = 0;
+
 async function tcpEcho(
   client: ZeroTierMember,
   server: ZeroTierMember,
@@ -619,7 +611,9 @@ async function tcpEcho(
     `echo-${server.name}`,
     server.ns,
     [process.execPath, '-e', serverScript],
-    join(server.home, '..', `echo-${server.name}.log`),
+    // A log of its own per run: the "ready" of an earlier server in a reused file would be seen
+    // before this one listens (the new stream truncates the file only once it has opened it).
+    join(server.home, '..', `echo-${server.name}-${++echoRuns}.log`),
   );
   try {
     await waitFor(`echo server on ${serverIp}`, () => proc.tail().includes('ready'), { timeoutMs: 10_000 });

@@ -198,6 +198,9 @@ function compareAddr(a: Addr, b: Addr): number {
  * Applies a config to the previous state the way syncManagedStuff(ips, routes) does, returning the
  * new state and what happened to each route of the config, in config order.
  */
+/** zerotier-one installs an IPv4 route via 0.0.0.0 as an on-link route (FINDINGS §1). */
+const ON_LINK_IPV4 = '0.0.0.0';
+
 export function syncManaged(
   previous: ManagedState,
   config: { staticIps: readonly string[]; routes: readonly { target: string; via: string | null }[] },
@@ -271,6 +274,8 @@ export function syncManaged(
     if (decision.outcome !== 'installed' && decision.outcome !== 'via-change-ignored') continue;
     const entry = routes.get(decision.target)!;
     if (entry.via === null) decision.outcome = 'via-less-not-installed';
+    else if (entry.via === ON_LINK_IPV4)
+      continue; // installed on-link (FINDINGS §1)
     else if (!connected.some((net) => contains(net, parseAddr(entry.via!))))
       decision.outcome = 'gateway-unreachable';
   }
@@ -289,8 +294,9 @@ export function kernelRoutes(state: ManagedState): KernelRoute[] {
   }
   for (const entry of state.managedRoutes.values()) {
     if (entry.via === null) continue; // via-less: not in the kernel table (§5)
+    const onLink = entry.via === ON_LINK_IPV4;
     const via = parseAddr(entry.via);
-    if (!connected.some((net) => contains(net, via))) continue; // kernel: gateway unreachable
+    if (!onLink && !connected.some((net) => contains(net, via))) continue; // kernel: gateway unreachable
     const target = parseAddr(entry.target);
     // ManagedRoute splits a default route into its two halves so it beats the system default.
     const pieces: Addr[] = isDefaultRoute(target)
@@ -303,7 +309,8 @@ export function kernelRoutes(state: ManagedState): KernelRoute[] {
       out.push({
         key: piece,
         target: networkText(piece),
-        via: entry.via,
+        // A gateway of 0.0.0.0 is no gateway to Linux: the route is on-link on the ZeroTier interface.
+        via: onLink ? null : entry.via,
         src: entry.src,
         proto: 'static',
         metric: MANAGED_ROUTE_METRIC,

@@ -34,4 +34,6 @@ export interface MemberRecord {
   lastSeen?: number;
   /** `ip/port` the member was last seen from. */
   physicalAddress?: string;
+  /** The client's platform from its config requests (`o`, e.g. `linux/x86_64`); decides route encoding. */
+  osArch?: string;
 }

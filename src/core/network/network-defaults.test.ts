@@ -33,6 +33,9 @@ test('newNetwork carries the stock defaults', () => {
     routesFromIpam: false,
     ipamGateway: null,
     routeLimitStrategy: 'error',
+    steering: 'primary',
+    failbackAfter: 30_000,
+    autoApprovers: [],
   });
 });
 

@@ -38,6 +38,6 @@ export function newNetwork(id: string, now: number): NetworkRecord {
     ssoEnabled: false,
     clientId: '',
     authorizationEndpoint: '',
-    ...NETWORK_ROUTING_DEFAULTS,
+    ...structuredClone(NETWORK_ROUTING_DEFAULTS),
   };
 }

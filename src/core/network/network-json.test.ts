@@ -15,7 +15,7 @@ test('a default network has the stock key set, order and types', () => {
   assert.deepEqual(Object.keys(full), [...Object.keys(full)].sort(), 'the extras in alphabetical order too');
   assert.deepEqual(
     ROUTEPLANE_NETWORK_EXTRAS.map((key) => full[key]),
-    [null, null, 'error', false],
+    [[], 30_000, null, null, 'error', false, 'primary'],
     'extras default to the stock behaviour',
   );
   for (const key of Object.keys(stockNetwork) as (keyof typeof stockNetwork)[]) {

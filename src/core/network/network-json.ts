@@ -11,10 +11,13 @@ function ruleToJson(rule: FlowRule): Record<string, unknown> {
 
 /** Keys Routeplane adds to the stock network JSON (old clients ignore them). */
 export const ROUTEPLANE_NETWORK_EXTRAS: readonly string[] = [
+  'autoApprovers',
+  'failbackAfter',
   'ipamGateway',
   'ipamSubnet',
   'routeLimitStrategy',
   'routesFromIpam',
+  'steering',
 ];
 
 /** The JSON without Routeplane's extras: what stock zerotier-one would answer. */
@@ -34,6 +37,10 @@ export function networkToJson(
   const json: Record<string, unknown> = {
     authTokens: structuredClone(network.authTokens),
     authorizationEndpoint: network.authorizationEndpoint,
+    autoApprovers: network.autoApprovers.map((rule) => ({
+      approvers: [...rule.approvers],
+      prefix: rule.prefix,
+    })),
     capabilities: network.capabilities.map((cap) => ({
       default: cap.default,
       id: cap.id,
@@ -49,6 +56,7 @@ export function networkToJson(
     creationTime: network.creationTime,
     dns: Array.isArray(network.dns) ? [] : { domain: network.dns.domain, servers: [...network.dns.servers] },
     enableBroadcast: network.enableBroadcast,
+    failbackAfter: network.failbackAfter,
     id: network.id,
     ipAssignmentPools: network.ipAssignmentPools.map((pool) => ({
       ipRangeEnd: pool.ipRangeEnd,
@@ -71,6 +79,7 @@ export function networkToJson(
     rules: network.rules.map(ruleToJson),
     rulesSource: network.rulesSource,
     ssoEnabled: network.ssoEnabled,
+    steering: network.steering,
     tags: network.tags.map((tag) => ({ default: tag.default, id: tag.id })),
     v4AssignMode: { zt: network.v4AssignMode.zt },
     v6AssignMode: {

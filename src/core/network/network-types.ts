@@ -83,16 +83,34 @@ export interface NetworkRecord {
   ipamGateway: string | null;
   /** Over ZeroTier's 128 routes: refuse the write (`error`) or merge adjacent routes (`aggregate`). */
   routeLimitStrategy: RouteLimitStrategy;
+  /** Subnet routers: one primary per prefix, or members spread over the routers. */
+  steering: 'primary' | 'spread';
+  /** ms a lower-metric router must be healthy before it takes a prefix back. */
+  failbackAfter: number;
+  /** Prefix ranges whose advertisements are approved at once for the listed members, names or tags. */
+  autoApprovers: Array<{ prefix: string; approvers: string[] }>;
 }
 
 export type RouteLimitStrategy = 'error' | 'aggregate';
 
 /** The Routeplane extras with their defaults, for records stored before they existed. */
 export const NETWORK_ROUTING_DEFAULTS: Readonly<
-  Pick<NetworkRecord, 'ipamSubnet' | 'routesFromIpam' | 'ipamGateway' | 'routeLimitStrategy'>
+  Pick<
+    NetworkRecord,
+    | 'ipamSubnet'
+    | 'routesFromIpam'
+    | 'ipamGateway'
+    | 'routeLimitStrategy'
+    | 'steering'
+    | 'failbackAfter'
+    | 'autoApprovers'
+  >
 > = Object.freeze({
   ipamSubnet: null,
   routesFromIpam: false,
   ipamGateway: null,
   routeLimitStrategy: 'error',
+  steering: 'primary',
+  failbackAfter: 30_000,
+  autoApprovers: [],
 });

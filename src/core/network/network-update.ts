@@ -42,6 +42,7 @@ import type {
   V6AssignMode,
 } from './network-types.ts';
 import { parsePools, parseRoutes } from './route-input.ts';
+import { parseRoutingPolicy } from '../routers/routing-policy.ts';
 
 type Patch = Partial<Omit<NetworkRecord, 'certificateTimeoutWindowSize'>> & {
   certificateTimeoutWindowSize?: number | null;
@@ -254,6 +255,9 @@ const PARSERS: Record<string, FieldParser> = {
   routesFromIpam: (v) => ({ routesFromIpam: readBoolean(v, 'routesFromIpam') }),
   ipamGateway: (v) => ({ ipamGateway: readOptionalIp(v, 'ipamGateway') }),
   routeLimitStrategy: (v) => ({ routeLimitStrategy: readRouteLimitStrategy(v) }),
+  steering: (v) => ({ steering: parseRoutingPolicy({ steering: v }).steering }),
+  failbackAfter: (v) => ({ failbackAfter: parseRoutingPolicy({ failbackAfter: v }).failbackAfter }),
+  autoApprovers: (v) => ({ autoApprovers: parseRoutingPolicy({ autoApprovers: v }).autoApprovers }),
 };
 
 /** The fields a client may change; everything else in a body (id, revision, meta …) is ignored. */

@@ -24,6 +24,8 @@ export interface BuildRequest {
   network: NetworkRecord;
   member: MemberRecord;
   routes: readonly ManagedRoute[];
+  /** Routes that give assigned IPs their prefix length (see NetworkConfigInput.addressRoutes). */
+  addressRoutes?: readonly ManagedRoute[];
   activeBridges: readonly string[];
   rulesEngineSupported: boolean;
   now: number;
@@ -65,6 +67,7 @@ function encodeDictionary(
     controller,
     now: request.now,
     routes: request.routes.slice(0, MAX_ROUTES_PER_MEMBER),
+    addressRoutes: request.addressRoutes,
     activeBridges: request.activeBridges,
     rulesEngineSupported: request.rulesEngineSupported,
   });

@@ -272,7 +272,9 @@ export class NetworkController {
 
     // A repeated request with nothing changed since is answered from memory (see config-decision-cache.ts).
     const identity = packet.peer.identity.toString(false);
-    const versionKey = version ? `${version.major}.${version.minor}.${version.rev}.${version.proto}` : '';
+    const versionKey =
+      (version ? `${version.major}.${version.minor}.${version.rev}.${version.proto}` : '') +
+      `/${metadata.osArch ?? ''}`;
     const cached = this.decisions.get(networkId, packet.source, identity, versionKey, now);
     let outcome: Awaited<ReturnType<ControllerService['handleConfigRequest']>>;
     if (cached) outcome = { kind: 'authorized', ...cached };
@@ -284,6 +286,7 @@ export class NetworkController {
           address: packet.source,
           identity,
           version,
+          osArch: metadata.osArch,
         });
       } catch (error) {
         this.metrics.requests.inc({ outcome: 'error' });
@@ -316,7 +319,7 @@ export class NetworkController {
       {
         network: outcome.network,
         member: outcome.member,
-        routes: await this.service.routesFor(outcome.network, outcome.member),
+        ...(await this.service.configRoutes(outcome.network, outcome.member)),
         activeBridges: await this.activeBridges(networkId),
         rulesEngineSupported: session.rulesEngineSupported,
         now: this.clock(),
@@ -440,7 +443,7 @@ export class NetworkController {
             {
               network,
               member,
-              routes: await this.service.routesFor(network, member),
+              ...(await this.service.configRoutes(network, member)),
               activeBridges,
               rulesEngineSupported: session.rulesEngineSupported,
               now,

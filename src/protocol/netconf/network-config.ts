@@ -50,6 +50,12 @@ export interface NetworkConfigInput {
   now: number;
   /** The routes this member receives (at most 128; the caller decides which). */
   routes: readonly ManagedRoute[];
+  /**
+   * The routes whose targets give assigned IPs their prefix length (default `routes`). Stock uses all
+   * of the network's routes, so a gateway still gets its address when the only route holding it is
+   * one via itself, which it is not sent.
+   */
+  addressRoutes?: readonly ManagedRoute[];
   /** Addresses of the network's active bridges (the `S` specialists). */
   activeBridges: readonly string[];
   /** Request metadata `revr` != 0; false → rules become a single ACCEPT, no tags/capabilities. */
@@ -81,7 +87,11 @@ export function planNetworkConfig(input: NetworkConfigInput): NetworkConfigPlan 
   checkInput(input);
   const nwid = network.id;
   const ctmd = credentialWindow(network);
-  const { staticIps, unsent, ndpEmulation } = planStaticIps(network, member, input.routes);
+  const { staticIps, unsent, ndpEmulation } = planStaticIps(
+    network,
+    member,
+    input.addressRoutes ?? input.routes,
+  );
 
   let flags = 0;
   if (network.enableBroadcast) flags |= CONFIG_FLAG_ENABLE_BROADCAST;

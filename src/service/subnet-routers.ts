@@ -1,0 +1,518 @@
+// Subnet routers (issue 5): members advertise prefixes, operators or auto-approvers approve them,
+// probes judge each router's health, and selection (src/core/routers) picks who carries each
+// prefix. Every decision that changes what members are sent is a write of the coordinator: rows
+// updated, network revision bumped (so every online member gets a fresh config at once), events
+// logged with the reason and timing. Health itself lives in memory (probes every two seconds are
+// not worth a disk write each); only verdict changes reach the store.
+import { ErrorCodes, RpError, invalidField, notFound } from '../core/errors.ts';
+import {
+  healthState,
+  initialHealth,
+  nextHealth,
+  type HealthInput,
+  type RouterHealthRecord,
+} from '../core/liveness/router-health.ts';
+import type { MemberRecord } from '../core/member/member-types.ts';
+import { isMemberAddress } from '../core/network/network-id.ts';
+import type { NetworkRecord } from '../core/network/network-types.ts';
+import { planAdvertise } from '../core/routers/advertise.ts';
+import { approveAdvertisement, parseApprovalRequest, rejectAdvertisement } from '../core/routers/approval.ts';
+import { selectRouters } from '../core/routers/router-selection.ts';
+import type {
+  Advertisement,
+  PrefixSelection,
+  RouterSelection,
+  RouterState,
+  RoutingPolicy,
+} from '../core/routers/router-types.ts';
+import type { RoutePlanner } from '../core/routes/route-planner.ts';
+import type { AdvertisedRoute } from '../core/routes/route-types.ts';
+import type {
+  MemberRouteFacts,
+  NewEvent,
+  StoredAdvertisement,
+  StoreReader,
+  StoreTransaction,
+} from '../store/store.ts';
+import type { ChangeEvent } from './change-events.ts';
+import type { NetworkRouting, RoutingScope } from './network-routing.ts';
+
+type WriteFn = <T>(
+  fn: (tx: StoreTransaction, changes: ChangeEvent[], scope: RoutingScope) => Promise<T>,
+) => Promise<T>;
+
+export interface SubnetRoutersOptions {
+  routing: NetworkRouting;
+  write: WriteFn;
+  clock: () => number;
+  makeEvent: (
+    networkId: string,
+    member: string | null,
+    type: string,
+    actor: string,
+    reason: string,
+    data: Record<string, unknown>,
+  ) => NewEvent;
+}
+
+export interface RouterView {
+  member: string;
+  prefix: string;
+  metric: number;
+  advertised: boolean;
+  approved: boolean;
+  approvedBy: string | null;
+  primary: boolean;
+  health: string | null;
+  eligible: boolean;
+  reason: string | null;
+  via: string | null;
+  slot: number;
+  /** Spread mode: members routed via this router. */
+  members?: number;
+  advertisedAt: number | null;
+  approvedAt: number | null;
+}
+
+export function policyOf(network: NetworkRecord): RoutingPolicy {
+  return {
+    steering: network.steering,
+    failbackAfter: network.failbackAfter,
+    autoApprovers: network.autoApprovers,
+  };
+}
+
+function toCore(row: StoredAdvertisement): Advertisement {
+  return {
+    member: row.member,
+    prefix: row.prefix,
+    metric: row.metric,
+    advertised: row.advertised,
+    approved: row.approved,
+    approvedBy: row.approvedBy,
+    slot: row.slot,
+    advertisedAt: row.advertisedAt,
+    approvedAt: row.approvedAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function sameAdvertised(a: readonly AdvertisedRoute[], b: readonly AdvertisedRoute[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class SubnetRouters {
+  /** Health per router address (a router in two networks is one machine). */
+  private readonly health = new Map<string, RouterHealthRecord>();
+  /** Advertisement rows per network, as committed (or as the current write left them). */
+  private readonly rows = new Map<string, StoredAdvertisement[]>();
+  /** The last selection applied per network: primaries (stickiness) and what members were sent. */
+  private readonly selections = new Map<string, RouterSelection>();
+  private loaded: Promise<void> | undefined;
+  /** Called when a router's verdict changes and routes may move (the service re-selects). */
+  onVerdict: ((address: string, networks: string[]) => void) | undefined;
+
+  constructor(private readonly options: SubnetRoutersOptions) {}
+
+  /** Loads every network's rows once (for the prober's targets and persisted verdicts). */
+  load(reader: StoreReader): Promise<void> {
+    this.loaded ??= (async () => {
+      for (const id of await reader.listAllAdvertisedNetworkIds()) {
+        if (!this.rows.has(id)) this.rows.set(id, await reader.listAdvertisements(id));
+      }
+      const now = this.options.clock();
+      for (const list of this.rows.values()) {
+        for (const row of list) {
+          if (!this.health.has(row.member) && row.health !== null)
+            this.health.set(row.member, initialHealth(now, { state: row.health, since: row.healthSince }));
+        }
+      }
+    })();
+    return this.loaded;
+  }
+
+  /** Routers to probe: members with an approved, advertised prefix anywhere. */
+  probeTargets(): string[] {
+    const out = new Set<string>();
+    for (const list of this.rows.values())
+      for (const row of list) if (row.advertised && row.approved) out.add(row.member);
+    return [...out];
+  }
+
+  healthOf(address: string): RouterHealthRecord {
+    let record = this.health.get(address);
+    if (!record) {
+      record = initialHealth(this.options.clock());
+      this.health.set(address, record);
+    }
+    return record;
+  }
+
+  /**
+   * A probe answer or miss, activity or a heartbeat. Returns the networks whose selection may change
+   * (the verdict moved), after notifying `onVerdict`.
+   */
+  noteHealth(address: string, input: HealthInput): string[] {
+    const before = this.healthOf(address);
+    const after = nextHealth(before, input);
+    this.health.set(address, after);
+    if (healthState(before) === healthState(after) && before.healthySince === after.healthySince) return [];
+    const networks = [...this.rows]
+      .filter(([, list]) => list.some((r) => r.member === address))
+      .map(([id]) => id);
+    if (healthState(before) !== healthState(after) && networks.length > 0)
+      this.onVerdict?.(address, networks);
+    return networks;
+  }
+
+  /** The rows of a network, loading them through `reader` once. */
+  async rowsOf(reader: StoreReader, networkId: string): Promise<StoredAdvertisement[]> {
+    let list = this.rows.get(networkId);
+    if (!list) {
+      list = await reader.listAdvertisements(networkId);
+      this.rows.set(networkId, list);
+    }
+    return list;
+  }
+
+  /** Planner input for a network being loaded: the selection from its rows, members and health. */
+  async advertisedFor(
+    reader: StoreReader,
+    network: NetworkRecord,
+    members: readonly MemberRouteFacts[],
+  ): Promise<AdvertisedRoute[]> {
+    const rows = await this.rowsOf(reader, network.id);
+    if (rows.length === 0) return [];
+    const byAddress = new Map(members.map((m) => [m.address, m] as const));
+    const selection = this.select(
+      network,
+      rows,
+      (a) => byAddress.get(a),
+      members.filter((m) => m.authorized).map((m) => m.address),
+    );
+    this.selections.set(network.id, selection);
+    return selection.advertised;
+  }
+
+  /** The current selection (for the routes report). */
+  selectionOf(networkId: string): RouterSelection | undefined {
+    return this.selections.get(networkId);
+  }
+
+  /** Every (router, prefix) of a network with approval, health, primary and why. */
+  async routerViews(reader: StoreReader, networkId: string): Promise<RouterView[]> {
+    const rows = await this.rowsOf(reader, networkId);
+    const selection = this.selections.get(networkId);
+    const choices = new Map<string, PrefixSelection['routers'][number]>();
+    for (const prefix of selection?.prefixes ?? [])
+      for (const c of prefix.routers) choices.set(`${c.member} ${prefix.prefix}`, c);
+    return rows.map((row) => {
+      const choice = choices.get(`${row.member} ${row.prefix}`);
+      const view: RouterView = {
+        member: row.member,
+        prefix: row.prefix,
+        metric: row.metric,
+        advertised: row.advertised,
+        approved: row.approved,
+        approvedBy: row.approvedBy,
+        primary: choice?.primary ?? false,
+        health: healthState(this.healthOf(row.member)),
+        eligible: choice?.eligible ?? false,
+        reason: choice?.reason ?? (selection ? 'not selected' : 'not planned yet'),
+        via: choice?.via ?? null,
+        slot: row.slot,
+        advertisedAt: row.advertisedAt,
+        approvedAt: row.approvedAt,
+      };
+      if (choice?.members !== undefined) view.members = choice.members;
+      return view;
+    });
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  /** `PUT …/advertised`: replaces what `address` advertises in the network. */
+  advertise(networkId: string, address: string, body: unknown, actor: string): Promise<RouterView[]> {
+    return this.options.write(async (tx, changes, scope) => {
+      const network = await this.network(tx, networkId);
+      const member = await tx.getMember(network.id, address);
+      if (!member) throw notFound(`member ${address} of network ${network.id}`);
+      const all = await this.rowsOf(tx, network.id);
+      const mine = all.filter((r) => r.member === address);
+      const now = this.options.clock();
+      const result = planAdvertise(mine.map(toCore), body, now, {
+        member: { address, name: member.name ?? null, tags: member.tags },
+        policy: policyOf(network),
+        network: all.map(toCore),
+      });
+      const previous = new Map(mine.map((r) => [r.prefix, r] as const));
+      const stored = result.rows.map((row): StoredAdvertisement => {
+        const old = previous.get(row.prefix);
+        return {
+          ...row,
+          networkId: network.id,
+          primary: old?.primary ?? false,
+          health: old?.health ?? null,
+          healthSince: old?.healthSince ?? null,
+        };
+      });
+      await tx.putAdvertisements(stored);
+      for (const event of result.events) {
+        await tx.appendEvent(
+          this.options.makeEvent(network.id, address, `router.${event.type}`, actor, event.reason, {
+            prefix: event.prefix,
+          }),
+        );
+      }
+      const next = [...all.filter((r) => r.member !== address), ...stored];
+      await this.reselect(
+        tx,
+        changes,
+        scope,
+        network,
+        next,
+        actor,
+        `${address} advertised ${result.rows.filter((r) => r.advertised).length} prefix(es)`,
+      );
+      return (await this.routerViews(tx, network.id)).filter((v) => v.member === address);
+    });
+  }
+
+  approve(networkId: string, body: unknown, actor: string, approve: boolean): Promise<RouterView> {
+    const request = parseApprovalRequest(body);
+    return this.options.write(async (tx, changes, scope) => {
+      const network = await this.network(tx, networkId);
+      const all = await this.rowsOf(tx, network.id);
+      const now = this.options.clock();
+      const result = approve
+        ? approveAdvertisement(all.map(toCore), request, actor, now)
+        : rejectAdvertisement(all.map(toCore), request, actor, now);
+      if (result.changed) {
+        const old = all.find((r) => r.member === request.member && r.prefix === request.prefix)!;
+        const row: StoredAdvertisement = { ...old, ...result.row };
+        await tx.putAdvertisements([row]);
+        if (result.event) {
+          await tx.appendEvent(
+            this.options.makeEvent(
+              network.id,
+              request.member,
+              `router.${result.event.type}`,
+              actor,
+              result.event.reason,
+              { prefix: request.prefix },
+            ),
+          );
+        }
+        const next = all.map((r) => (r === old ? row : r));
+        await this.reselect(
+          tx,
+          changes,
+          scope,
+          network,
+          next,
+          actor,
+          result.event?.reason ?? 'approval changed',
+        );
+      }
+      const views = await this.routerViews(tx, network.id);
+      return views.find((v) => v.member === request.member && v.prefix === request.prefix)!;
+    });
+  }
+
+  /** Drain (or undrain) a router in every network it routes for. */
+  async drain(networkId: string, address: string, draining: boolean, actor: string): Promise<RouterView[]> {
+    if (!isMemberAddress(address))
+      throw invalidField('member', `${JSON.stringify(address)} is not a 10-digit hex member address`);
+    const addr = address.toLowerCase();
+    return this.options.write(async (tx, changes, scope) => {
+      const network = await this.network(tx, networkId);
+      const rows = await this.rowsOf(tx, network.id);
+      if (!rows.some((r) => r.member === addr))
+        throw new RpError(
+          ErrorCodes.CONFLICT,
+          `member ${addr} advertises nothing in network ${network.id}, so there is nothing to drain`,
+        );
+      this.health.set(
+        addr,
+        nextHealth(this.healthOf(addr), { kind: 'drain', draining, at: this.options.clock() }),
+      );
+      await tx.appendEvent(
+        this.options.makeEvent(
+          network.id,
+          addr,
+          draining ? 'router.draining' : 'router.undrained',
+          actor,
+          `${actor} ${draining ? 'drains' : 'stopped draining'} router ${addr}`,
+          {},
+        ),
+      );
+      await this.reselect(
+        tx,
+        changes,
+        scope,
+        network,
+        rows,
+        actor,
+        `router ${addr} ${draining ? 'draining' : 'no longer draining'}`,
+      );
+      return (await this.routerViews(tx, network.id)).filter((v) => v.member === addr);
+    });
+  }
+
+  /** Re-run selection after a verdict change or a member/network change that may move routes. */
+  async reselectIn(
+    tx: StoreTransaction,
+    changes: ChangeEvent[],
+    scope: RoutingScope,
+    network: NetworkRecord,
+    actor: string,
+    why: string,
+  ): Promise<void> {
+    const rows = await this.rowsOf(tx, network.id);
+    if (rows.length === 0) return;
+    await this.reselect(tx, changes, scope, network, rows, actor, why);
+  }
+
+  /** A member was deleted: its rows are gone with it. */
+  forgetMember(networkId: string, address: string): void {
+    const list = this.rows.get(networkId);
+    if (list)
+      this.rows.set(
+        networkId,
+        list.filter((r) => r.member !== address),
+      );
+  }
+
+  forgetNetwork(networkId: string): void {
+    this.rows.delete(networkId);
+    this.selections.delete(networkId);
+  }
+
+  /** Drop cached rows and selections after a failed write (reloaded on next use). */
+  forget(networkIds: Iterable<string>): void {
+    for (const id of networkIds) this.forgetNetwork(id);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private async network(tx: StoreReader, networkId: string): Promise<NetworkRecord> {
+    const network = await tx.getNetwork(networkId);
+    if (!network) throw notFound(`network ${networkId}`);
+    return network;
+  }
+
+  private select(
+    network: NetworkRecord,
+    rows: readonly StoredAdvertisement[],
+    memberFacts: (address: string) => { authorized: boolean; ipAssignments: string[] } | undefined,
+    members: string[],
+  ): RouterSelection {
+    const routers = new Map<string, RouterState>();
+    for (const row of rows) {
+      if (routers.has(row.member)) continue;
+      const facts = memberFacts(row.member);
+      if (!facts) continue;
+      const health = this.healthOf(row.member);
+      routers.set(row.member, {
+        address: row.member,
+        authorized: facts.authorized,
+        ipAssignments: facts.ipAssignments,
+        health: healthState(health),
+        healthySince: health.healthySince,
+      });
+    }
+    const previous =
+      this.selections.get(network.id)?.primaries ??
+      new Map(rows.filter((r) => r.primary).map((r) => [r.prefix, r.member] as const));
+    return selectRouters({
+      advertisements: rows.map(toCore),
+      routers,
+      members,
+      policy: policyOf(network),
+      previous,
+      now: this.options.clock(),
+    });
+  }
+
+  private async reselect(
+    tx: StoreTransaction,
+    changes: ChangeEvent[],
+    scope: RoutingScope,
+    network: NetworkRecord,
+    rows: StoredAdvertisement[],
+    actor: string,
+    why: string,
+  ): Promise<void> {
+    const { routing } = this.options;
+    const planner: RoutePlanner = await routing.state.plannerIn(tx, network);
+    const members: string[] = [];
+    planner.forEachMember((address, authorized) => {
+      if (authorized) members.push(address);
+    });
+    const selection = this.select(network, rows, (a) => planner.member(a), members);
+    const before = this.selections.get(network.id);
+    const next = routing.replan(scope, planner, { advertised: selection.advertised }, network.id, actor, why);
+    const now = this.options.clock();
+
+    // Persist verdicts and primaries that changed, and log every change of primary.
+    const primaryOf = new Map(selection.prefixes.map((p) => [p.prefix, p.primary] as const));
+    const updated: StoredAdvertisement[] = [];
+    for (const row of rows) {
+      const primary = primaryOf.get(row.prefix) === row.member;
+      const health = healthState(this.healthOf(row.member));
+      if (row.primary !== primary || row.health !== health) {
+        updated.push({
+          ...row,
+          primary,
+          health,
+          healthSince: row.health === health ? row.healthSince : now,
+          updatedAt: now,
+        });
+      }
+    }
+    if (updated.length > 0) await tx.putAdvertisements(updated);
+    for (const prefix of selection.prefixes) {
+      const old = before?.primaries.get(prefix.prefix) ?? null;
+      if (prefix.change === 'kept' || prefix.change === 'none') continue;
+      if (prefix.change === 'initial' && old === prefix.primary) continue;
+      await tx.appendEvent(
+        this.options.makeEvent(
+          network.id,
+          prefix.primary,
+          `route.${prefix.change}`,
+          actor,
+          `${prefix.prefix}: ${prefix.message}`,
+          {
+            prefix: prefix.prefix,
+            from: old,
+            to: prefix.primary,
+            change: prefix.change,
+            why,
+            at: now,
+          },
+        ),
+      );
+    }
+    const moved = !sameAdvertised(before?.advertised ?? [], selection.advertised);
+    const merged = new Map(updated.map((r) => [`${r.member} ${r.prefix}`, r] as const));
+    const finalRows = rows.map((r) => merged.get(`${r.member} ${r.prefix}`) ?? r);
+    await routing.record(tx, scope, network.id, planner, next, actor, why);
+    if (moved) {
+      const current = (await tx.getNetwork(network.id))!;
+      const revision = current.revision + 1;
+      await tx.putNetwork({ ...current, revision });
+      routing.networkPlans.forget(network.id);
+      routing.keep(scope, network.id, next, revision);
+      changes.push({ kind: 'network-changed', networkId: network.id, revision });
+    } else {
+      routing.keep(scope, network.id, next);
+    }
+    // Hand over with the write (the coordinator forgets them if the write fails).
+    this.rows.set(network.id, finalRows);
+    this.selections.set(network.id, selection);
+    scope.routerNetworks.add(network.id);
+    routing.handOver(scope);
+  }
+}
+
+export type { MemberRecord };
