@@ -100,6 +100,22 @@ function ipamRoutes(
     children.push(p);
   }
   children.sort(comparePrefixes);
+  if (gateway) {
+    // zerotier-one (Linux) installs a route via a gateway only when the gateway lies in the member's
+    // own subnet (test/interop/FINDINGS.md §5): say who will and will not use the parent route.
+    const holder = children.find((c) => prefixContainsIp(c, gateway.family, gateway.value));
+    const others = children.filter((c) => c !== holder).map(formatPrefix);
+    if (others.length > 0) {
+      problems.push({
+        code: 'IPAM_GATEWAY_OFF_LINK',
+        message:
+          `ipamGateway ${network.ipamGateway} is not inside ${others.length === 1 ? 'child subnet' : 'child subnets'} ` +
+          `${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}: members there ` +
+          `will not install the parent route via it (a client installs a gateway route only when the gateway is in its own subnet); ` +
+          `they reach the rest of ${text} through the on-link child routes`,
+      });
+    }
+  }
   return [
     makeRoute(subnet, gateway, 'ipam', owner),
     ...children.map((p) => makeRoute(p, null, 'ipam', owner)),

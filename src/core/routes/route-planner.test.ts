@@ -77,9 +77,9 @@ describe("the operator's example: 10.0.0.0/8 with children 10.1.1.0/24, 10.1.2.0
     // No child holds 10.0.0.1, so members could not reach it: said, not hidden.
     assert.deepEqual(
       plan.problems.map((p) => p.code),
-      ['VIA_UNREACHABLE'],
+      ['IPAM_GATEWAY_OFF_LINK', 'VIA_UNREACHABLE'],
     );
-    assert.match(plan.problems[0]!.message, /gateway 10\.0\.0\.1 \(for 10\.0\.0\.0\/8\)/);
+    assert.match(plan.problems[1]!.message, /gateway 10\.0\.0\.1 \(for 10\.0\.0\.0\/8\)/);
   });
 
   test('the gateway member itself never gets the route via itself', () => {
@@ -94,7 +94,12 @@ describe("the operator's example: 10.0.0.0/8 with children 10.1.1.0/24, 10.1.2.0
       '10.1.2.0/24',
       '10.1.3.0/24',
     ]);
-    assert.deepEqual(plan.problems, []);
+    // Only members of 10.1.1.0/24 (the gateway's own child) can install the parent route via it.
+    assert.deepEqual(
+      plan.problems.map((p) => p.code),
+      ['IPAM_GATEWAY_OFF_LINK'],
+    );
+    assert.match(plan.problems[0]!.message, /not inside child subnets 10\.1\.2\.0\/24, 10\.1\.3\.0\/24/);
   });
 
   test('200 children, strategy error: ROUTE_LIMIT naming 201, the limit 128 and the sources', () => {
