@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApi } from './api/server.ts';
+import { installRouterMetrics } from './api/router-metrics.ts';
+import { RouterProber } from './protocol/controller/router-prober.ts';
 import { createRegistry } from './api/metrics.ts';
 import { loadOrCreateToken, tokenPath } from './api/token-file.ts';
 import { NetworkController } from './protocol/controller/network-controller.ts';
@@ -30,6 +32,9 @@ export interface ControllerOptions {
   /** Overrides the token file (ROUTEPLANE_TOKEN). */
   token?: string;
   logger?: Logger;
+  /** Subnet router probes: an ECHO every `probeIntervalMs` (default 2000), a miss after `probeTimeoutMs` (1000). */
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
 }
 
 export interface RunningController {
@@ -44,6 +49,7 @@ export interface RunningController {
   readonly store: Store;
   readonly node: ZeroTierNode;
   readonly networkController: NetworkController;
+  readonly prober: RouterProber;
   readonly topology: Topology;
   /** The UDP ports the ZeroTier node listens on. */
   readonly udpPorts: { ipv4?: number; ipv6?: number };
@@ -107,6 +113,21 @@ export async function startController(options: ControllerOptions): Promise<Runni
     const networkController = new NetworkController({ node, service, identity, logger, registry });
     networkController.start();
     await node.start();
+    // Subnet routers are probed from the start, so a router that died while we were down is found.
+    await service.routers.load(store);
+    const prober = new RouterProber({
+      node,
+      targets: () => service.routers.probeTargets(),
+      onResult: (result) =>
+        service.routers.noteHealth(
+          result.address,
+          result.answered ? { kind: 'answer', at: result.at } : { kind: 'miss', at: result.at },
+        ),
+      intervalMs: options.probeIntervalMs,
+      timeoutMs: options.probeTimeoutMs,
+    });
+    prober.start();
+    installRouterMetrics(registry, service.routers);
     const app = await buildApi({
       service,
       token,
@@ -141,11 +162,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
       store,
       node,
       networkController,
+      prober,
       topology,
       udpPorts: node.boundPorts,
       close() {
         closing ??= (async () => {
           await app.close();
+          prober.stop();
           networkController.stop();
           await node.stop();
           await service.close();

@@ -13,6 +13,7 @@ import { createRegistry, installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { registerRoutingRoutes } from './v1/routing-routes.ts';
 import { registerTokenRoutes } from './v1/token-routes.ts';
+import { registerRouterRoutes } from './v1/router-routes.ts';
 
 export interface ApiOptions {
   service: ControllerService;
@@ -69,6 +70,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerControllerRoutes(app, options.service, clock);
   registerRoutingRoutes(app, options.service);
   registerTokenRoutes(app, options.service.tokens);
+  registerRouterRoutes(app, options.service);
   registerNodeRoutes(app, {
     address: options.service.controllerAddress,
     publicIdentity: options.publicIdentity,

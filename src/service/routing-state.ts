@@ -44,6 +44,9 @@ export function plannerMemberOf(member: MemberRecord): PlannerMember {
   return { address: member.address, authorized: member.authorized, ipAssignments: member.ipAssignments };
 }
 
+/** The network revision a loaded planner was built from. */
+const builtRevision = new WeakMap<RoutePlanner, number>();
+
 /** A limit no stored network reaches: plans of over-limit stored data are built with it. */
 const UNCHECKED_LIMIT = 1_000_000;
 
@@ -143,7 +146,7 @@ export class RoutingState {
       const unchanged =
         (this.generations.get(network.id) ?? 0) === generation && this.ipamGeneration === ipamGeneration;
       if (unchanged && !this.planners.has(network.id))
-        this.planners.set(network.id, { planner, revision: network.revision });
+        this.planners.set(network.id, { planner, revision: builtRevision.get(planner) ?? network.revision });
       return planner;
     });
     this.loading.set(network.id, load);
@@ -183,7 +186,8 @@ export class RoutingState {
    */
   noteNetworkRevision(networkId: string, revision: number): void {
     const known = this.planners.get(networkId);
-    if (known && known.revision !== revision) this.setPlanner(networkId, undefined);
+    // Older announcements of our own writes arrive after the planner moved on; only newer ones are news.
+    if (known && revision > known.revision) this.setPlanner(networkId, undefined);
   }
 
   /** A write touched the network without re-planning: loads in flight must not be kept. */
@@ -200,15 +204,19 @@ export class RoutingState {
     }
   }
 
-  private async build(reader: StoreReader, network: NetworkRecord): Promise<RoutePlanner> {
+  private async build(reader: StoreReader, given: NetworkRecord): Promise<RoutePlanner> {
+    // The caller's record may be older than the store's (read before a write it then waited out).
+    const network = (await reader.getNetwork(given.id)) ?? given;
     const ipam = await this.ipamIn(reader);
     const members = await reader.listMemberRouteFacts(network.id);
     const advertised = (await this.advertisedSource?.(reader, network, members)) ?? [];
-    return plannerForStoredData({
+    const planner = plannerForStoredData({
       network: plannerNetworkOf(network),
       ipam: ipam.subnets,
       members,
       advertised,
     });
+    builtRevision.set(planner, network.revision);
+    return planner;
   }
 }

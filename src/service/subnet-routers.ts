@@ -111,6 +111,9 @@ export class SubnetRouters {
   private loaded: Promise<void> | undefined;
   /** Called when a router's verdict changes and routes may move (the service re-selects). */
   onVerdict: ((address: string, networks: string[]) => void) | undefined;
+  /** Metrics hooks. */
+  onSelectionChange: ((networkId: string, prefix: string, change: string) => void) | undefined;
+  onVerdictChange: ((state: string) => void) | undefined;
 
   constructor(private readonly options: SubnetRoutersOptions) {}
 
@@ -118,7 +121,7 @@ export class SubnetRouters {
   load(reader: StoreReader): Promise<void> {
     this.loaded ??= (async () => {
       for (const id of await reader.listAllAdvertisedNetworkIds()) {
-        if (!this.rows.has(id)) this.rows.set(id, await reader.listAdvertisements(id));
+        if (!this.rows.has(id)) this.setRows(id, await reader.listAdvertisements(id));
       }
       const now = this.options.clock();
       for (const list of this.rows.values()) {
@@ -139,6 +142,35 @@ export class SubnetRouters {
     return [...out];
   }
 
+  healthStateOf(address: string): string {
+    return healthState(this.healthOf(address));
+  }
+
+  /** `[network, prefix, router]` of every current primary. */
+  primaries(): Array<[string, string, string]> {
+    const out: Array<[string, string, string]> = [];
+    for (const [network, selection] of this.selections)
+      for (const [prefix, router] of selection.primaries) out.push([network, prefix, router]);
+    return out;
+  }
+
+  /** Proof of life from protocol activity (a config request or HELLO from a router). */
+  noteActivity(address: string, at: number): void {
+    if (this.routerAddresses().has(address)) this.noteHealth(address, { kind: 'answer', at });
+  }
+
+  private targetCache: Set<string> | undefined;
+
+  private routerAddresses(): Set<string> {
+    this.targetCache ??= new Set(this.probeTargets());
+    return this.targetCache;
+  }
+
+  private setRows(networkId: string, rows: StoredAdvertisement[]): void {
+    this.rows.set(networkId, rows);
+    this.targetCache = undefined;
+  }
+
   healthOf(address: string): RouterHealthRecord {
     let record = this.health.get(address);
     if (!record) {
@@ -157,6 +189,7 @@ export class SubnetRouters {
     const after = nextHealth(before, input);
     this.health.set(address, after);
     if (healthState(before) === healthState(after) && before.healthySince === after.healthySince) return [];
+    if (healthState(before) !== healthState(after)) this.onVerdictChange?.(healthState(after));
     const networks = [...this.rows]
       .filter(([, list]) => list.some((r) => r.member === address))
       .map(([id]) => id);
@@ -170,7 +203,7 @@ export class SubnetRouters {
     let list = this.rows.get(networkId);
     if (!list) {
       list = await reader.listAdvertisements(networkId);
-      this.rows.set(networkId, list);
+      this.setRows(networkId, list);
     }
     return list;
   }
@@ -367,17 +400,18 @@ export class SubnetRouters {
     network: NetworkRecord,
     actor: string,
     why: string,
+    options: { revisionBumped?: boolean } = {},
   ): Promise<void> {
     const rows = await this.rowsOf(tx, network.id);
     if (rows.length === 0) return;
-    await this.reselect(tx, changes, scope, network, rows, actor, why);
+    await this.reselect(tx, changes, scope, network, rows, actor, why, options.revisionBumped ?? false);
   }
 
   /** A member was deleted: its rows are gone with it. */
   forgetMember(networkId: string, address: string): void {
     const list = this.rows.get(networkId);
     if (list)
-      this.rows.set(
+      this.setRows(
         networkId,
         list.filter((r) => r.member !== address),
       );
@@ -385,6 +419,7 @@ export class SubnetRouters {
 
   forgetNetwork(networkId: string): void {
     this.rows.delete(networkId);
+    this.targetCache = undefined;
     this.selections.delete(networkId);
   }
 
@@ -442,6 +477,8 @@ export class SubnetRouters {
     rows: StoredAdvertisement[],
     actor: string,
     why: string,
+    /** The caller's write already moved the network's revision (one announcement is enough). */
+    revisionBumped = false,
   ): Promise<void> {
     const { routing } = this.options;
     const planner: RoutePlanner = await routing.state.plannerIn(tx, network);
@@ -475,6 +512,7 @@ export class SubnetRouters {
       const old = before?.primaries.get(prefix.prefix) ?? null;
       if (prefix.change === 'kept' || prefix.change === 'none') continue;
       if (prefix.change === 'initial' && old === prefix.primary) continue;
+      this.onSelectionChange?.(network.id, prefix.prefix, prefix.change);
       await tx.appendEvent(
         this.options.makeEvent(
           network.id,
@@ -497,7 +535,9 @@ export class SubnetRouters {
     const merged = new Map(updated.map((r) => [`${r.member} ${r.prefix}`, r] as const));
     const finalRows = rows.map((r) => merged.get(`${r.member} ${r.prefix}`) ?? r);
     await routing.record(tx, scope, network.id, planner, next, actor, why);
-    if (moved) {
+    if (moved && revisionBumped) {
+      routing.keep(scope, network.id, next, network.revision);
+    } else if (moved) {
       const current = (await tx.getNetwork(network.id))!;
       const revision = current.revision + 1;
       await tx.putNetwork({ ...current, revision });
@@ -508,7 +548,7 @@ export class SubnetRouters {
       routing.keep(scope, network.id, next);
     }
     // Hand over with the write (the coordinator forgets them if the write fails).
-    this.rows.set(network.id, finalRows);
+    this.setRows(network.id, finalRows);
     this.selections.set(network.id, selection);
     scope.routerNetworks.add(network.id);
     routing.handOver(scope);

@@ -103,7 +103,10 @@ export function networkRecordArbitrary(): fc.Arbitrary<NetworkRecord> {
       steering: fc.constantFrom('primary' as const, 'spread' as const),
       failbackAfter: int(),
       autoApprovers: fc.array(
-        fc.record({ prefix: text(), approvers: fc.array(text(), { maxLength: 3 }) }, { noNullPrototype: true }),
+        fc.record(
+          { prefix: text(), approvers: fc.array(text(), { maxLength: 3 }) },
+          { noNullPrototype: true },
+        ),
         { maxLength: 2 },
       ),
     },

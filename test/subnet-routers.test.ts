@@ -1,0 +1,305 @@
+// Issue 5 end to end with TypeScript ZeroTier members (real UDP, real configs, the 1.14.1 client's
+// route table behaviour): two routers advertise 192.168.50.0/24, both approved, members route via
+// the primary; the primary stops answering and every member's kernel route moves to the backup (a
+// target flip: the via alone would be ignored); it comes back and nothing flaps. Then spread mode
+// with three routers, a scoped router token, and bad input.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestController, type TestController } from './helpers/controller-fixture.ts';
+import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
+import { TsMember } from './support/ts-member.ts';
+import { generateIdentity } from '../src/protocol/identity-pool.ts';
+
+const PREFIX = '192.168.50.0/24';
+
+interface Node {
+  member: TsMember;
+  address: string;
+  ip: string;
+}
+
+describe('subnet routers: advertise, approve, primary, failover in seconds, spread', () => {
+  let zt: TestController;
+  let nwid: string;
+  const nodes: Node[] = [];
+  let r1: Node, r2: Node, r3: Node, m1: Node, m2: Node;
+
+  const api = (method: string, path: string, body?: unknown, auth?: string) =>
+    zt.request(method, path, body, auth === undefined ? undefined : { auth });
+
+  /** Kernel routes of a member covering an address in the prefix, as `target via`. */
+  const kernelVia = (n: Node) =>
+    n.member
+      .routes(nwid)
+      .filter((r) => r.target.startsWith('192.168.50.'))
+      .map((r) => `${r.target} via ${r.via}`)
+      .sort();
+
+  async function report() {
+    const res = await api('GET', `/api/v1/networks/${nwid}/routes`);
+    assert.equal(res.status, 200, res.text);
+    return res.body;
+  }
+
+  async function primaryOf(): Promise<Node | undefined> {
+    const prefix = (await report()).advertised.find((p: { prefix: string }) => p.prefix === PREFIX);
+    return nodes.find((n) => n.address === prefix?.primary);
+  }
+
+  before(async () => {
+    zt = await startTestController();
+    const created = await api('POST', `/controller/network/${zt.controller.identity.address}______`, {
+      name: 'routers',
+      routes: [{ target: '10.150.0.0/24', via: null }],
+    });
+    assert.equal(created.status, 200, created.text);
+    nwid = created.body.id;
+    // Four recorded identities and one generated (a few hundred ms in the identity workers).
+    const identities = [
+      ...memberIdentities(zt.controller.identity.address).slice(0, 4),
+      await generateIdentity(),
+    ];
+    for (const [i, identity] of identities.entries()) {
+      const ip = `10.150.0.${11 + i}`;
+      const res = await api('POST', `/controller/network/${nwid}/member/${identity.address}`, {
+        authorized: true,
+        ipAssignments: [ip],
+      });
+      assert.equal(res.status, 200, res.text);
+      const member = await TsMember.create({ identity, roots: [controllerRoot(zt.controller)] });
+      member.join(nwid);
+      nodes.push({ member, address: identity.address, ip });
+    }
+    [r1, r2, r3, m1, m2] = nodes as [Node, Node, Node, Node, Node];
+    for (const n of nodes) await n.member.waitForConfig(nwid, 0, 10_000);
+  });
+
+  after(async () => {
+    for (const n of nodes) await n.member.stop();
+    await zt?.close();
+  });
+
+  it('a router holding a member-scoped token advertises; the token reaches nothing else', async () => {
+    const token = await api('POST', '/api/v1/tokens', {
+      name: 'router-1',
+      network: nwid,
+      member: r1.address,
+    });
+    assert.equal(token.status, 201, token.text);
+    const secret: string = token.body.token;
+    const res = await api(
+      'PUT',
+      `/api/v1/networks/${nwid}/members/${r1.address}/advertised`,
+      { prefixes: [PREFIX], metric: 100 },
+      secret,
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(
+      res.body.routes.map((r: { prefix: string; advertised: boolean; approved: boolean }) => [
+        r.prefix,
+        r.advertised,
+        r.approved,
+      ]),
+      [[PREFIX, true, false]],
+      'advertised, not approved yet',
+    );
+    const other = await api(
+      'PUT',
+      `/api/v1/networks/${nwid}/members/${r2.address}/advertised`,
+      { prefixes: [PREFIX] },
+      secret,
+    );
+    assert.equal(other.status, 403, other.text);
+    assert.match(other.body.error, /scoped to member/);
+    assert.equal((await api('GET', `/controller/network/${nwid}`, undefined, secret)).status, 403);
+    const events = await api('GET', `/api/v1/events?network=${nwid}&type=router.advertised`);
+    assert.equal(events.body.events[0].actor, 'api:router-1');
+  });
+
+  it('nothing is routed before approval; after approving both, members route via the primary', async () => {
+    const res = await api('PUT', `/api/v1/networks/${nwid}/members/${r2.address}/advertised`, {
+      prefixes: [PREFIX],
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(kernelVia(m1), []);
+    for (const r of [r1, r2]) {
+      const ok = await api('POST', `/api/v1/networks/${nwid}/routes/approve`, {
+        member: r.address,
+        prefix: PREFIX,
+      });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.approved, true);
+    }
+    const primary = (await primaryOf())!;
+    assert.ok(primary === r1 || primary === r2, 'one of the two is primary');
+    for (const m of [m1, m2, r3]) {
+      await m.member.waitFor(() => kernelVia(m).length > 0, 3000, `${m.address} gets the route`);
+      assert.deepEqual(
+        kernelVia(m).map((r) => r.split(' via ')[1]),
+        kernelVia(m).map(() => primary.ip),
+        'via the primary',
+      );
+    }
+    for (const r of [r1, r2])
+      assert.deepEqual(kernelVia(r), [], 'a router never routes its own LAN via a router');
+    const view = (await report()).advertised[0];
+    assert.deepEqual(
+      view.routers.map((r: { member: string; approved: boolean; primary: boolean; health: string }) => [
+        r.approved,
+        r.health,
+      ]),
+      [
+        [true, 'healthy'],
+        [true, 'healthy'],
+      ],
+    );
+  });
+
+  it('the primary stops: every member follows the backup within 5 s (detected within 3 s of its last answer window)', async () => {
+    const primary = (await primaryOf())!;
+    const backup = primary === r1 ? r2 : r1;
+    const stoppedAt = Date.now();
+    await primary.member.stop();
+    for (const m of [m1, m2, r3]) {
+      await m.member.waitFor(
+        () => kernelVia(m).length > 0 && kernelVia(m).every((r) => r.endsWith(`via ${backup.ip}`)),
+        8000,
+        `${m.address} follows the backup`,
+      );
+    }
+    const movedAfter = Date.now() - stoppedAt;
+    assert.ok(movedAfter <= 5000, `every member moved after ${movedAfter} ms`);
+    assert.equal((await primaryOf())?.address, backup.address);
+    const events = await api('GET', `/api/v1/events?network=${nwid}&type=route.failover`);
+    assert.equal(events.body.events.length, 1, events.text);
+    assert.equal(events.body.events[0].data.from, primary.address);
+    assert.equal(events.body.events[0].data.to, backup.address);
+    const metrics = await zt.request('GET', '/metrics');
+    assert.match(
+      metrics.text,
+      new RegExp(`routeplane_router_health\\{router="${primary.address}",state="down"\\} 1`),
+    );
+    assert.match(metrics.text, /routeplane_route_primary_changes_total\{[^}]*change="failover"\} 1/);
+  });
+
+  it('the old primary comes back: healthy again, no flap (equal metric)', async () => {
+    const backup = (await primaryOf())!;
+    const old = backup === r1 ? r2 : r1;
+    await old.member.start();
+    await old.member.waitForConfig(nwid, 0, 10_000);
+    const deadline = Date.now() + 6000;
+    for (;;) {
+      const view = (await report()).advertised[0];
+      const row = view.routers.find((r: { member: string }) => r.member === old.address);
+      if (row.health === 'healthy') break;
+      assert.ok(Date.now() < deadline, `the old primary is ${row.health}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await primaryOf())?.address, backup.address, 'still the backup');
+    assert.ok(kernelVia(m1).every((r) => r.endsWith(`via ${backup.ip}`)));
+  });
+
+  it('spread mode with three routers: every member gets exactly one router; losing one moves only its members', async () => {
+    const adv = await api('PUT', `/api/v1/networks/${nwid}/members/${r3.address}/advertised`, {
+      prefixes: [PREFIX],
+    });
+    assert.equal(adv.status, 200, adv.text);
+    await api('POST', `/api/v1/networks/${nwid}/routes/approve`, { member: r3.address, prefix: PREFIX });
+    const set = await api('POST', `/controller/network/${nwid}`, { steering: 'spread' });
+    assert.equal(set.status, 200, set.text);
+    const viaOf = (n: Node) => new Set(kernelVia(n).map((r) => r.split(' via ')[1]));
+    for (const m of [m1, m2])
+      await m.member.waitFor(() => viaOf(m).size === 1, 3000, `${m.address} routes via one router`);
+    const rep = await report();
+    const counts = rep.advertised[0].routers.map((r: { members?: number }) => r.members ?? 0);
+    assert.equal(
+      counts.reduce((a: number, b: number) => a + b, 0),
+      2,
+      'the two non-router members are assigned',
+    );
+    const before = new Map([m1, m2].map((m) => [m.address, [...viaOf(m)][0]!] as const));
+    const victim = nodes.find((n) => n.ip === before.get(m1.address))!;
+    await victim.member.stop();
+    await m1.member.waitFor(
+      () => !viaOf(m1).has(victim.ip) && viaOf(m1).size === 1,
+      8000,
+      'm1 leaves the lost router',
+    );
+    if (before.get(m2.address) !== victim.ip) {
+      assert.equal([...viaOf(m2)][0], before.get(m2.address), 'a member of another router did not move');
+    }
+    await victim.member.start();
+  });
+
+  it("a member authorized later receives the routers' routes too", async () => {
+    const sent = async () =>
+      (await api('GET', `/api/v1/networks/${nwid}/members/${m2.address}/routes`)).body.routes
+        .map((r: { target: string }) => r.target)
+        .filter((t: string) => t.startsWith('192.168.50.'));
+    const off = await api('POST', `/controller/network/${nwid}/member/${m2.address}`, { authorized: false });
+    assert.equal(off.status, 200, off.text);
+    assert.deepEqual(await sent(), [], 'an unauthorized member is sent nothing');
+    const on = await api('POST', `/controller/network/${nwid}/member/${m2.address}`, { authorized: true });
+    assert.equal(on.status, 200, on.text);
+    assert.ok((await sent()).length > 0, "authorized again: in the routers' audience at once");
+    const revision = (await api('GET', `/controller/network/${nwid}`)).body.revision;
+    await m2.member.waitForConfig(nwid, revision, 3000);
+    assert.ok(kernelVia(m2).length > 0);
+  });
+
+  it('bad input is refused with a clear error and changes nothing', async () => {
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      [
+        'PUT',
+        `/api/v1/networks/${nwid}/members/${m1.address}/advertised`,
+        { prefixes: ['192.168.1.1/24'] },
+        400,
+        /prefixes\[0\]/,
+      ],
+      [
+        'PUT',
+        `/api/v1/networks/${nwid}/members/${m1.address}/advertised`,
+        { prefixes: [PREFIX, PREFIX] },
+        400,
+        /prefixes\[1\]/,
+      ],
+      [
+        'PUT',
+        `/api/v1/networks/${nwid}/members/${m1.address}/advertised`,
+        { prefixes: [PREFIX], metric: -1 },
+        400,
+        /metric/,
+      ],
+      ['PUT', `/api/v1/networks/${nwid}/members/${m1.address}/advertised`, {}, 400, /prefixes/],
+      [
+        'PUT',
+        `/api/v1/networks/${nwid}/members/aaaaaaaaab/advertised`,
+        { prefixes: [PREFIX] },
+        404,
+        /member aaaaaaaaab/,
+      ],
+      [
+        'POST',
+        `/api/v1/networks/${nwid}/routes/approve`,
+        { member: m1.address, prefix: PREFIX },
+        409,
+        /does not advertise/,
+      ],
+      ['POST', `/api/v1/networks/${nwid}/routes/approve`, { member: 'xyz', prefix: PREFIX }, 400, /member/],
+      ['POST', `/api/v1/networks/${nwid}/members/${m1.address}/drain`, {}, 409, /advertises nothing/],
+      ['POST', '/api/v1/tokens', { name: 'x', network: nwid }, 400, /both network and member/],
+      ['POST', `/controller/network/${nwid}`, { steering: 'random' }, 400, /steering/],
+    ];
+    for (const [method, path, body, status, error] of cases) {
+      const before = (await report()).advertised;
+      const res = await api(method, path, body);
+      assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(body)}: ${res.text}`);
+      assert.match(res.body.error, error);
+      assert.deepEqual(
+        (await report()).advertised.map((p: { routers: unknown[] }) => p.routers.length),
+        before.map((p: { routers: unknown[] }) => p.routers.length),
+      );
+    }
+  });
+});
