@@ -200,6 +200,35 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     assert.ok(kernelVia(m1).every((r) => r.endsWith(`via ${backup.ip}`)));
   });
 
+  it('a lower-metric router takes the prefix back only after failbackAfter (a timer, no event needed)', async () => {
+    const current = (await primaryOf())!;
+    const lower = current === r1 ? r2 : r1;
+    const set = await api('POST', `/controller/network/${nwid}`, { failbackAfter: 6000 });
+    assert.equal(set.status, 200, set.text);
+    const adv = await api('PUT', `/api/v1/networks/${nwid}/members/${lower.address}/advertised`, {
+      prefixes: [PREFIX],
+      metric: 50,
+    });
+    assert.equal(adv.status, 200, adv.text);
+    assert.equal(
+      (await primaryOf())?.address,
+      current.address,
+      'not at once: it has been healthy for less than 6 s',
+    );
+    await m1.member.waitFor(
+      () => kernelVia(m1).length > 0 && kernelVia(m1).every((r) => r.endsWith(`via ${lower.ip}`)),
+      8000,
+      'failback to the lower metric',
+    );
+    const events = await api('GET', `/api/v1/events?network=${nwid}&type=route.failback`);
+    assert.equal(events.body.events.length, 1, events.text);
+    assert.match(events.body.events[0].data.why, /failbackAfter \(6000 ms\) elapsed/);
+    await api('PUT', `/api/v1/networks/${nwid}/members/${lower.address}/advertised`, {
+      prefixes: [PREFIX],
+      metric: 100,
+    });
+  });
+
   it('spread mode with three routers: every member gets exactly one router; losing one moves only its members', async () => {
     const adv = await api('PUT', `/api/v1/networks/${nwid}/members/${r3.address}/advertised`, {
       prefixes: [PREFIX],
@@ -209,8 +238,22 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     const set = await api('POST', `/controller/network/${nwid}`, { steering: 'spread' });
     assert.equal(set.status, 200, set.text);
     const viaOf = (n: Node) => new Set(kernelVia(n).map((r) => r.split(' via ')[1]));
-    for (const m of [m1, m2])
-      await m.member.waitFor(() => viaOf(m).size === 1, 3000, `${m.address} routes via one router`);
+    const assigned = async (n: Node) =>
+      new Set<string>(
+        (await api('GET', `/api/v1/networks/${nwid}/members/${n.address}/routes`)).body.routes
+          .filter((r: { target: string }) => r.target.startsWith('192.168.50.'))
+          .map((r: { via: string }) => r.via),
+      );
+    for (const m of [m1, m2]) {
+      const vias = await assigned(m);
+      assert.equal(vias.size, 1, `${m.address} is assigned one router`);
+      // Wait for the spread config itself, not the primary-mode route the member still holds.
+      await m.member.waitFor(
+        () => viaOf(m).size === 1 && viaOf(m).has([...vias][0]!),
+        3000,
+        `${m.address} routes via its assigned router`,
+      );
+    }
     const rep = await report();
     const counts = rep.advertised[0].routers.map((r: { members?: number }) => r.members ?? 0);
     assert.equal(
@@ -221,11 +264,13 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     const before = new Map([m1, m2].map((m) => [m.address, [...viaOf(m)][0]!] as const));
     const victim = nodes.find((n) => n.ip === before.get(m1.address))!;
     await victim.member.stop();
+    const lostAt = Date.now();
     await m1.member.waitFor(
       () => !viaOf(m1).has(victim.ip) && viaOf(m1).size === 1,
       8000,
       'm1 leaves the lost router',
     );
+    assert.ok(Date.now() - lostAt <= 5000, `m1 moved after ${Date.now() - lostAt} ms`);
     if (before.get(m2.address) !== victim.ip) {
       assert.equal([...viaOf(m2)][0], before.get(m2.address), 'a member of another router did not move');
     }

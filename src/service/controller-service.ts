@@ -86,6 +86,7 @@ export class ControllerService {
   private readonly randomBelow: (max: number) => number;
   private readonly presence: MemberPresence;
   private readonly networks: NetworkCache;
+  private readonly failbackTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Route plans and IPAM in memory; see routing-state.ts. */
   readonly routing: NetworkRouting;
   /** IPAM subnets (/api/v1/ipam). */
@@ -121,6 +122,20 @@ export class ControllerService {
     this.routers.onVerdict = (address, networks) => {
       for (const networkId of networks) void this.reselectAfterVerdict(networkId, address);
     };
+    this.routers.onFailbackDue = (networkId, at) => {
+      const known = this.failbackTimers.get(networkId);
+      if (known && known.at <= at) return;
+      if (known) clearTimeout(known.timer);
+      const timer = setTimeout(
+        () => {
+          this.failbackTimers.delete(networkId);
+          void this.reselectAfterVerdict(networkId, null);
+        },
+        Math.max(0, at - this.clock()) + 10,
+      );
+      timer.unref();
+      this.failbackTimers.set(networkId, { at, timer });
+    };
     this.ipam = new IpamService({
       store: this.store,
       routing: this.routing,
@@ -144,6 +159,8 @@ export class ControllerService {
 
   /** Writes pending presence; call before closing the store. */
   async close(): Promise<void> {
+    for (const { timer } of this.failbackTimers.values()) clearTimeout(timer);
+    this.failbackTimers.clear();
     await this.presence.flush();
   }
 
@@ -591,20 +608,16 @@ export class ControllerService {
   }
 
   /** A router's health verdict changed: re-select the routers of one network it serves. */
-  private async reselectAfterVerdict(networkId: string, address: string): Promise<void> {
+  private async reselectAfterVerdict(networkId: string, address: string | null): Promise<void> {
     try {
       await this.write(async (tx, changes, scope) => {
         const network = await tx.getNetwork(networkId);
         if (!network) return;
-        const state = this.routers.healthOf(address);
-        await this.routers.reselectIn(
-          tx,
-          changes,
-          scope,
-          network,
-          'health',
-          `router ${address} is ${state.liveness}`,
-        );
+        const why =
+          address === null
+            ? `failbackAfter (${network.failbackAfter} ms) elapsed`
+            : `router ${address} is ${this.routers.healthOf(address).liveness}`;
+        await this.routers.reselectIn(tx, changes, scope, network, 'health', why);
       });
     } catch {
       // The routes stay as they were; the next verdict or write tries again.

@@ -114,6 +114,8 @@ export class SubnetRouters {
   /** Metrics hooks. */
   onSelectionChange: ((networkId: string, prefix: string, change: string) => void) | undefined;
   onVerdictChange: ((state: string) => void) | undefined;
+  /** Called with the time a failback becomes possible in a network (the service re-selects then). */
+  onFailbackDue: ((networkId: string, at: number) => void) | undefined;
 
   constructor(private readonly options: SubnetRoutersOptions) {}
 
@@ -430,6 +432,28 @@ export class SubnetRouters {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /**
+   * Failback is time-driven: a lower-metric router takes a prefix back once it has been healthy for
+   * failbackAfter, with no event to trigger the re-selection then. Ask for one at the earliest such
+   * moment.
+   */
+  private scheduleFailback(network: NetworkRecord, selection: RouterSelection, now: number): void {
+    if (network.steering !== 'primary') return;
+    let due = Infinity;
+    for (const prefix of selection.prefixes) {
+      const primary = prefix.routers.find((r) => r.primary);
+      if (!primary) continue;
+      for (const r of prefix.routers) {
+        if (!r.eligible || r.health !== 'healthy' || r.metric >= primary.metric) continue;
+        const since = this.healthOf(r.member).healthySince;
+        if (since === null) continue;
+        const at = since + network.failbackAfter;
+        if (at > now) due = Math.min(due, at);
+      }
+    }
+    if (due !== Infinity) this.onFailbackDue?.(network.id, due);
+  }
+
   private async network(tx: StoreReader, networkId: string): Promise<NetworkRecord> {
     const network = await tx.getNetwork(networkId);
     if (!network) throw notFound(`network ${networkId}`);
@@ -527,10 +551,13 @@ export class SubnetRouters {
             change: prefix.change,
             why,
             at: now,
+            // How long after the old primary's last sign of life this was decided (detection time).
+            oldLastHeard: old === null ? null : this.healthOf(old).lastHeard,
           },
         ),
       );
     }
+    this.scheduleFailback(network, selection, now);
     const moved = !sameAdvertised(before?.advertised ?? [], selection.advertised);
     const merged = new Map(updated.map((r) => [`${r.member} ${r.prefix}`, r] as const));
     const finalRows = rows.map((r) => merged.get(`${r.member} ${r.prefix}`) ?? r);
