@@ -293,6 +293,53 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     assert.ok(kernelVia(m2).length > 0);
   });
 
+  it('an auto-approver approves a prefix inside its range when it is advertised, and says so', async () => {
+    const set = await api('POST', `/controller/network/${nwid}`, {
+      autoApprovers: [{ prefix: '10.99.0.0/16', approvers: [`member:${r3.address}`] }],
+    });
+    assert.equal(set.status, 200, set.text);
+    const res = await api('PUT', `/api/v1/networks/${nwid}/members/${r3.address}/advertised`, {
+      prefixes: [PREFIX, '10.99.1.0/24'],
+    });
+    assert.equal(res.status, 200, res.text);
+    const row = res.body.routes.find((r: { prefix: string }) => r.prefix === '10.99.1.0/24');
+    assert.equal(row.approved, true);
+    assert.equal(row.approvedBy, 'auto-approver:10.99.0.0/16');
+    const other = await api('PUT', `/api/v1/networks/${nwid}/members/${r1.address}/advertised`, {
+      prefixes: [PREFIX, '10.99.2.0/24'],
+    });
+    const notListed = other.body.routes.find((r: { prefix: string }) => r.prefix === '10.99.2.0/24');
+    assert.equal(notListed.approved, false, 'a router the rule does not name needs a hand approval');
+    const events = await api('GET', `/api/v1/events?network=${nwid}&type=router.auto-approved`);
+    assert.equal(events.body.events.length, 1);
+    await m1.member.waitFor(
+      () => m1.member.routes(nwid).some((r) => r.target.startsWith('10.99.1.')),
+      3000,
+      'the auto-approved prefix reaches members',
+    );
+  });
+
+  it('draining a router moves its members away while it stays reachable; undrain makes it a healthy candidate again', async () => {
+    const viaOfM1 = () => new Set(kernelVia(m1).map((r) => r.split(' via ')[1]));
+    await m1.member.waitFor(() => viaOfM1().size === 1, 3000, 'm1 routes via one router');
+    const router = nodes.find((n) => viaOfM1().has(n.ip))!;
+    const res = await api('POST', `/api/v1/networks/${nwid}/members/${router.address}/drain`, {});
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.routes.every((r: { health: string }) => r.health === 'draining'));
+    await m1.member.waitFor(
+      () => viaOfM1().size === 1 && !viaOfM1().has(router.ip),
+      3000,
+      'm1 leaves the drained router',
+    );
+    const events = await api('GET', `/api/v1/events?network=${nwid}&type=router.draining`);
+    assert.equal(events.body.events.length, 1);
+    const undo = await api('POST', `/api/v1/networks/${nwid}/members/${router.address}/drain`, {
+      draining: false,
+    });
+    assert.equal(undo.status, 200, undo.text);
+    assert.ok(undo.body.routes.every((r: { health: string }) => r.health === 'healthy'));
+  });
+
   it('bad input is refused with a clear error and changes nothing', async () => {
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       [
