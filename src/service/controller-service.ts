@@ -590,11 +590,11 @@ export class ControllerService {
     const rows = await this.routers.rowsOf(tx, member.networkId);
     // A router's own change may move routes; any member's authorization changes who receives them
     // (routes of a prefix with several routers are sent to a member list, routers left out).
-    // TODO(scale): at 100,000 members this re-selection costs ~0.25 s per authorization change.
-    if (
-      rows.some((r) => r.member === member.address) ||
-      (rows.length > 0 && member.authorized !== wasAuthorized)
-    ) {
+    // At 100,000 members this re-selection costs ~0.25 s per authorization change, hence only when
+    // a member list is in use (a planner "everyone but the routers" audience would remove it).
+    const audienceChanged =
+      member.authorized !== wasAuthorized && this.routers.usesMemberLists(member.networkId);
+    if (rows.some((r) => r.member === member.address) || audienceChanged) {
       const network = (await tx.getNetwork(member.networkId))!;
       await this.routers.reselectIn(
         tx,

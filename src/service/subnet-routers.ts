@@ -229,6 +229,17 @@ export class SubnetRouters {
     return selection.advertised;
   }
 
+  /**
+   * Whether some advertised route goes to a member list rather than to everyone (several routers of
+   * a prefix, or spread mode): then a member's authorization changes who must be listed.
+   */
+  usesMemberLists(networkId: string): boolean {
+    const selection = this.selections.get(networkId);
+    return selection === undefined
+      ? (this.rows.get(networkId)?.length ?? 0) > 0
+      : selection.advertised.some((r) => r.forMembers !== undefined && r.forMembers !== 'all');
+  }
+
   /** The current selection (for the routes report). */
   selectionOf(networkId: string): RouterSelection | undefined {
     return this.selections.get(networkId);
