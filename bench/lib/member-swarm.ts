@@ -4,17 +4,29 @@
 // config at the pace the swarm is given; the latency of a request runs from sending it to the last
 // chunk of its reply. Nothing here is specific to Routeplane: it works against any controller
 // whose address and identity it is given.
+//
+// Like zerotier-one, every member answers ECHO with OK(ECHO), and accepts NETWORK_CONFIG pushes:
+// chunks are verified against the controller's identity and assembled by update id, and a complete
+// config is acknowledged with OK(in re ECHO) `<nwid><configUpdateId>` answering the push's packet id.
+// With `onConfig` set, every complete config (pushes, and replies to requests too) is parsed and
+// handed over, so a benchmark can follow what each member holds.
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { Identity, IdentityWithPrivate } from '../../src/protocol/identity.ts';
 import { lz4CompressBlock } from '../../src/protocol/lz4-compress.ts';
-import { parseConfigChunk } from '../../src/protocol/netconf/config-chunks.ts';
+import { ConfigChunkAssembler, parseConfigChunk } from '../../src/protocol/netconf/config-chunks.ts';
+import { encodeConfigAck } from '../../src/protocol/netconf/config-messages.ts';
+import {
+  parseNetworkConfig,
+  type ParsedNetworkConfig,
+} from '../../src/protocol/netconf/network-config-parse.ts';
 import {
   clientRequestMetadata,
   encodeNetworkConfigRequest,
 } from '../../src/protocol/netconf/network-config-request.ts';
 import { FragmentReassembler } from '../../src/protocol/node/fragments.ts';
 import { buildHelloPacket } from '../../src/protocol/node/hello-codec.ts';
+import { encodeOk } from '../../src/protocol/node/reply-codec.ts';
 import { armor, dearmor } from '../../src/protocol/packet-armor.ts';
 import {
   Cipher,
@@ -52,6 +64,33 @@ export interface SwarmOptions {
   verifyEvery: number;
   /** A request unanswered for this long counts as timed out. */
   timeoutMs: number;
+  /**
+   * Every complete, verified config a member receives, parsed: pushes (acknowledged) and replies.
+   * Without it replies are only timed, not parsed (the load generator's CPU goes to offering load).
+   */
+  onConfig?: (event: SwarmConfigEvent) => void;
+}
+
+export interface SwarmConfigEvent {
+  /** Index of the member in `identities`. */
+  member: number;
+  source: 'push' | 'reply';
+  updateId: bigint;
+  config: ParsedNetworkConfig;
+  /** performance.now() when the last chunk arrived (for a push: when the ack went out). */
+  at: number;
+}
+
+/** What the members did besides requesting configs (counted over the swarm's life). */
+export interface SwarmCounters {
+  echoesAnswered: number;
+  pushChunks: number;
+  /** Complete pushed configs, each acknowledged with OK(ECHO). */
+  pushesAcked: number;
+  /** Complete configs from replies (counted only with `onConfig`). */
+  repliesParsed: number;
+  /** Chunks refused (bad signature, wrong network) or configs that failed to parse. */
+  rejected: number;
 }
 
 /** Counters for requests sent during one phase. */
@@ -109,7 +148,15 @@ export class MemberSwarm {
   private tickTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private completions = 0;
+  private readonly assemblers = new Map<number, ConfigChunkAssembler>();
   readonly unexpected = new Map<string, number>();
+  readonly counters: SwarmCounters = {
+    echoesAnswered: 0,
+    pushChunks: 0,
+    pushesAcked: 0,
+    repliesParsed: 0,
+    rejected: 0,
+  };
 
   constructor(private readonly options: SwarmOptions) {
     this.ids = options.identities;
@@ -380,6 +427,12 @@ export class MemberSwarm {
     }
     const verb = plain[IDX_VERB]! & 0x1f;
     const body = plain.subarray(IDX_PAYLOAD);
+    if (verb === Verb.ECHO) {
+      this.counters.echoesAnswered++;
+      this.sendPacket(member, Verb.OK, encodeOk(Verb.ECHO, readId(plain, 0), body));
+      return;
+    }
+    if (verb === Verb.NETWORK_CONFIG) return this.onPush(member, readId(plain, 0), body, now);
     if (verb === Verb.OK && body.length >= 9) {
       const inReVerb = body[0]!;
       const inRe = readId(body, 1);
@@ -415,6 +468,7 @@ export class MemberSwarm {
     now: number,
     wire: { fragmented: boolean; compressed: boolean; bytes: number },
   ): void {
+    if (this.options.onConfig) this.assemble(member, chunk, 'reply', now);
     const p = this.pending.get(inRe);
     if (!p || p.member !== member) return this.count('late-or-unknown-reply');
     const phase = p.phase;
@@ -450,6 +504,76 @@ export class MemberSwarm {
     phase.answered++;
     phase.latencies.push(now - p.sentAt);
     this.phase.completedInWindow++;
+  }
+
+  // ---- pushes and ECHO ---------------------------------------------------------------------
+
+  /** A NETWORK_CONFIG chunk: assembled, and a complete config acknowledged (as zerotier-one does). */
+  private onPush(member: number, packetId: bigint, chunk: Uint8Array, now: number): void {
+    this.counters.pushChunks++;
+    const done = this.assemble(member, chunk, 'push', now);
+    if (!done) return;
+    const ack = encodeConfigAck({
+      inRePacketId: packetId,
+      networkId: this.options.networkId,
+      updateId: done,
+    });
+    this.sendPacket(member, Verb.OK, ack);
+    this.counters.pushesAcked++;
+  }
+
+  /** Feeds one chunk of `member`; returns the update id when it completed a config. */
+  private assemble(
+    member: number,
+    chunk: Uint8Array,
+    source: 'push' | 'reply',
+    now: number,
+  ): bigint | undefined {
+    let assembler = this.assemblers.get(member);
+    if (!assembler) {
+      assembler = new ConfigChunkAssembler({
+        networkId: this.options.networkId,
+        controller: this.options.controller.identity,
+      });
+      this.assemblers.set(member, assembler);
+    }
+    const result = assembler.accept(chunk, true);
+    if (result.status === 'rejected') {
+      this.counters.rejected++;
+      this.count(`${source}-chunk-rejected`);
+      return undefined;
+    }
+    if (result.status !== 'complete') return undefined;
+    if (source === 'reply') this.counters.repliesParsed++;
+    const onConfig = this.options.onConfig;
+    if (onConfig) {
+      let config: ParsedNetworkConfig;
+      try {
+        config = parseNetworkConfig(result.dictionary);
+      } catch {
+        this.counters.rejected++;
+        this.count(`${source}-config-unparsable`);
+        return undefined; // the client neither applies nor acknowledges a config it cannot read
+      }
+      if (config.issuedTo === this.ids[member]!.address && config.networkId === this.options.networkId)
+        onConfig({ member, source, updateId: result.updateId, config, at: now });
+      else this.count(`${source}-config-not-for-member`);
+    }
+    return result.updateId;
+  }
+
+  /** One packet from `member` to the controller over the member's shared socket. */
+  private sendPacket(member: number, verb: number, payload: Uint8Array): void {
+    const packet = new Uint8Array(IDX_PAYLOAD + payload.length);
+    packet.set(this.headers[member]!);
+    writeId(packet, this.nextPacketId());
+    packet[IDX_VERB] = verb;
+    packet.set(payload, IDX_PAYLOAD);
+    armor(packet, this.keys[member]!, Cipher.POLY1305_SALSA2012);
+    const socket = this.sockets[member % this.sockets.length];
+    if (!socket) return;
+    const { controller } = this.options;
+    socket.send(packet, controller.port, controller.ip);
   }
 
   private nextPacketId(): bigint {

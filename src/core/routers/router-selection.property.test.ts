@@ -21,7 +21,8 @@ const routesOf = (s: RouterSelection, prefix: string): AdvertisedRoute[] =>
 function owners(s: RouterSelection, prefix: string, everyone: readonly string[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const r of routesOf(s, prefix)) {
-    for (const m of r.forMembers === 'all' ? everyone : r.forMembers!) {
+    const left = new Set(r.exceptMembers ?? []);
+    for (const m of r.forMembers === 'all' ? everyone.filter((x) => !left.has(x)) : r.forMembers!) {
       if (!out.has(m)) out.set(m, new Set());
       out.get(m)!.add(r.owner);
     }
@@ -78,8 +79,9 @@ describe('router selection properties', () => {
             assert.ok(choice.eligible, `${r.owner} is not eligible: ${choice.reason}`);
             assert.equal(r.via, choice.via);
             if (r.forMembers === 'all') {
-              // Only when the owner is the prefix's sole router (the planner drops a route via its own IP).
-              assert.deepEqual([...routers], [r.owner]);
+              // Everyone but the prefix's other routers (the planner drops a route via the owner's own IP).
+              const others = [...routers].filter((m) => m !== r.owner).sort();
+              assert.deepEqual([...(r.exceptMembers ?? [])], others);
             } else {
               assert.ok(r.forMembers!.length > 0);
               for (const m of r.forMembers!)

@@ -36,7 +36,14 @@ function select(
 /** The routes as `target via (forMembers)` lines. */
 const lines = (s: ReturnType<typeof selectRouters>) =>
   s.advertised.map(
-    (r) => `${r.prefix} via ${r.via} ${r.forMembers === 'all' ? 'all' : r.forMembers!.join(',')}`,
+    (r) =>
+      `${r.prefix} via ${r.via} ${
+        r.forMembers === 'all'
+          ? r.exceptMembers
+            ? `all but ${r.exceptMembers.join(',')}`
+            : 'all'
+          : r.forMembers!.join(',')
+      }`,
   );
 
 describe('primary mode', () => {
@@ -65,8 +72,8 @@ describe('primary mode', () => {
   test('the route goes via the primary in its slot form; other routers of the prefix are left out', () => {
     const s = select([row(A), row(B, P, { slot: 1, metric: 10 })], [rA(), rB()]);
     assert.deepEqual(lines(s), [
-      `192.168.50.0/25 via 10.147.17.2 ${M1},${M2}`,
-      `192.168.50.128/25 via 10.147.17.2 ${M1},${M2}`,
+      `192.168.50.0/25 via 10.147.17.2 all but ${A}`,
+      `192.168.50.128/25 via 10.147.17.2 all but ${A}`,
     ]);
   });
 

@@ -227,13 +227,17 @@ function sharedForms(text: string, eligible: readonly Candidate[]): string[] {
   return out;
 }
 
-function routesVia(c: RouterChoice, prefix: string, forMembers: 'all' | string[]): AdvertisedRoute[] {
-  return targetsFor(prefix, c.slot).targets.map((target) => ({
-    prefix: target,
-    via: c.via!,
-    owner: c.member,
-    forMembers,
-  }));
+function routesVia(
+  c: RouterChoice,
+  prefix: string,
+  forMembers: 'all' | string[],
+  exceptMembers?: string[],
+): AdvertisedRoute[] {
+  return targetsFor(prefix, c.slot).targets.map((target) => {
+    const route: AdvertisedRoute = { prefix: target, via: c.via!, owner: c.member, forMembers };
+    if (exceptMembers && exceptMembers.length > 0) route.exceptMembers = exceptMembers;
+    return route;
+  });
 }
 
 function compareRoutes(a: AdvertisedRoute, b: AdvertisedRoute): number {
@@ -289,11 +293,11 @@ export function selectRouters(input: SelectionInput): RouterSelection {
         chosen.primary = true;
         selection.primary = chosen.member;
         primaries.set(group.text, chosen.member);
-        // 'all' keeps the planner's shared list when no other router needs leaving out.
-        const alone = [...routers].every((m) => m === chosen.member);
-        const audience = alone ? 'all' : receivers();
-        if (audience === 'all' || audience.length > 0)
-          advertised.push(...routesVia(chosen, group.text, audience));
+        // Everyone but the prefix's other routers (their own LAN): one shared list, so members
+        // joining or leaving need no re-selection. The primary itself never gets a route via its
+        // own IP (the planner leaves that out).
+        const others = [...routers].filter((m) => m !== chosen.member).sort();
+        advertised.push(...routesVia(chosen, group.text, 'all', others));
       }
     } else {
       const pool = eligible.length > 0 ? spreadPool(all) : [];

@@ -14,6 +14,8 @@ export interface AdvertisedEntry {
   item: RouteItem;
   /** Null: every member. */
   members: readonly string[] | null;
+  /** With members null: who does not get it. */
+  except: readonly string[] | null;
 }
 
 /** The class of members with no member-specific routes. */
@@ -26,7 +28,14 @@ function normalise(advertised: readonly AdvertisedRoute[]): AdvertisedEntry[] {
     const via = parseVia(a.via, prefix, `advertised[${i}].via`);
     if (!via) throw invalidField(`advertised[${i}].via`, 'an advertised route needs the router IP as via');
     const members = a.forMembers === undefined || a.forMembers === 'all' ? null : a.forMembers;
-    return { item: makeRoute(prefix, via, 'advertised', a.owner), members };
+    if (members !== null && a.exceptMembers !== undefined && a.exceptMembers.length > 0) {
+      throw invalidField(
+        `advertised[${i}].exceptMembers`,
+        'only a route for all members can leave members out',
+      );
+    }
+    const except = members === null && a.exceptMembers && a.exceptMembers.length > 0 ? a.exceptMembers : null;
+    return { item: makeRoute(prefix, via, 'advertised', a.owner), members, except };
   });
   return entries.sort((x, y) => compareRoutes(x.item, y.item));
 }
@@ -60,6 +69,10 @@ export class AdvertisedIndex {
   readonly classEntries: ReadonlyArray<readonly number[]>;
   /** Every via IP of an advertised route, as a number (IPv4) or bigint (IPv6) value. */
   readonly vias = new Set<number | bigint>();
+  /** Member → keys of the routes for all that it is left out of, sorted and joined by newlines. */
+  readonly exclusions: ReadonlyMap<string, string>;
+  /** Keys of routes for all that leave some members out (never merged away by aggregation). */
+  readonly excludingKeys: readonly string[];
   private readonly byClass = new Map<number, RouteItem[]>();
 
   /** `previous`: an index whose member-specific entries may be reused when they did not change. */
@@ -69,6 +82,19 @@ export class AdvertisedIndex {
     this.specific = this.entries.filter((e) => e.members !== null);
     for (const e of this.entries)
       this.vias.add(e.item.via!.family === 4 ? Number(e.item.via!.value) : e.item.via!.value);
+    const excluded = new Map<string, string[]>();
+    const excludingKeys: string[] = [];
+    for (const e of this.entries) {
+      if (!e.except) continue;
+      excludingKeys.push(e.item.key);
+      for (const address of e.except) {
+        const list = excluded.get(address) ?? [];
+        if (!list.includes(e.item.key)) list.push(e.item.key);
+        excluded.set(address, list);
+      }
+    }
+    this.exclusions = new Map([...excluded].map(([address, keys]) => [address, keys.sort().join('\n')]));
+    this.excludingKeys = excludingKeys;
     if (previous && sameSpecific(previous.specific, this.specific)) {
       this.classOf = previous.classOf;
       this.classEntries = previous.classEntries;

@@ -94,7 +94,7 @@ export class NetworkPart {
       for (let c = NO_CLASS + 1; c < advertised.classEntries.length; c++)
         maxExtra = Math.max(maxExtra, this.extras(c).length);
       if (shared.length + maxExtra > limit) {
-        const reserved = advertised.specific.map((e) => e.item.key);
+        const reserved = [...advertised.specific.map((e) => e.item.key), ...advertised.excludingKeys];
         const result = aggregateRoutes(shared, Math.max(0, limit - maxExtra), reserved);
         if (result.merges.length > 0) {
           this.aggregation = { before: shared.length, after: result.routes.length, merges: result.merges };
@@ -115,19 +115,27 @@ export class NetworkPart {
   }
 
   /**
-   * The list for members of class `classId` holding the via IPs `selfVias` (a sorted key, '' for
-   * none). Built once per (class, self vias) and shared by every such member.
+   * The list for members of class `classId` whose own key is `ownKey` ('' for none): the via IPs
+   * they hold (sorted, comma-separated), then optionally `#` and the keys of routes they are left
+   * out of (newline-separated). Built once per (class, own key) and shared by every such member.
    */
-  list(classId: number, selfVias: string): MemberList {
-    const memoKey = selfVias === '' ? undefined : `${classId}|${selfVias}`;
+  list(classId: number, ownKey: string): MemberList {
+    const memoKey = ownKey === '' ? undefined : `${classId}|${ownKey}`;
     let list = memoKey === undefined ? this.lists.get(classId) : this.holderLists.get(memoKey);
     if (list) return list;
     const extras = this.extras(classId);
-    const own = selfVias === '' ? null : new Set(selfVias.split(','));
+    const hash = ownKey.indexOf('#');
+    const vias = hash < 0 ? ownKey : ownKey.slice(0, hash);
+    const exclusions = hash < 0 ? '' : ownKey.slice(hash + 1);
+    const own = vias === '' ? null : new Set(vias.split(','));
+    const left = exclusions === '' ? null : new Set(exclusions.split('\n'));
     const assemble = (network: readonly RouteItem[], advertised: readonly RouteItem[]) => {
       const all =
         extras.length === 0 ? [...network, ...advertised] : [...network, ...mergeSorted(advertised, extras)];
-      return own ? all.filter((r) => r.route.via === null || !own.has(r.route.via)) : all;
+      if (!own && !left) return all;
+      return all.filter(
+        (r) => (!own || r.route.via === null || !own.has(r.route.via)) && (!left || !left.has(r.key)),
+      );
     };
     let items = assemble(this.sharedNetwork, this.sharedAdvertised);
     const before = items.length;

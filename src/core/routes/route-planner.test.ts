@@ -435,3 +435,54 @@ describe('incremental re-planning', () => {
       assert.deepEqual(planner.plan.routesFor(m.address), fresh.routesFor(m.address));
   });
 });
+
+describe('advertised routes for everyone but some members (exceptMembers)', () => {
+  const member = (address: string, ip: string) => ({ address, authorized: true, ipAssignments: [ip] });
+  const members = [
+    member('1111111111', '10.1.1.11'),
+    member('2222222222', '10.1.1.12'),
+    member('3333333333', '10.1.1.13'),
+  ];
+  const advertised = [
+    {
+      prefix: '192.168.50.0/24',
+      via: '10.1.1.11',
+      owner: '1111111111',
+      forMembers: 'all' as const,
+      exceptMembers: ['2222222222'],
+    },
+  ];
+  const targets = (plan: ReturnType<typeof planRoutes>, address: string) =>
+    plan.routesFor(address).map((r) => `${r.target} ${r.via ?? '-'}`);
+
+  test('the left-out member does not get it, the owner not via itself, everyone else does', () => {
+    const plan = planRoutes(input({ members, advertised }));
+    assert.ok(targets(plan, '3333333333').includes('192.168.50.0/24 10.1.1.11'));
+    assert.ok(!targets(plan, '2222222222').includes('192.168.50.0/24 10.1.1.11'), 'left out');
+    assert.ok(!targets(plan, '1111111111').includes('192.168.50.0/24 10.1.1.11'), 'never via its own IP');
+  });
+
+  test('a member added later gets it with a member change alone (no re-plan of the advertisements)', () => {
+    const planner = createRoutePlanner(input({ members, advertised }));
+    const next = planner.update({ upsertMembers: [member('4444444444', '10.1.1.14')] });
+    assert.ok(targets(next.plan, '4444444444').includes('192.168.50.0/24 10.1.1.11'));
+    assert.ok(!targets(next.plan, '2222222222').includes('192.168.50.0/24 10.1.1.11'));
+  });
+
+  test('is refused on a member-specific route, and is never merged away by aggregation', () => {
+    assert.throws(
+      () => planRoutes(input({ members, advertised: [{ ...advertised[0]!, forMembers: ['3333333333'] }] })),
+      /exceptMembers: only a route for all members can leave members out/,
+    );
+    const many = Array.from({ length: 130 }, (_, i) => ({ target: `172.16.${i}.0/24`, via: '10.1.1.20' }));
+    const plan = planRoutes(
+      input({
+        network: network({ manualRoutes: many, routeLimitStrategy: 'aggregate' }),
+        members,
+        advertised: [{ ...advertised[0]!, prefix: '172.16.200.0/24' }],
+      }),
+    );
+    assert.ok(!targets(plan, '2222222222').some((t) => t.startsWith('172.16.200.0/24 10.1.1.11')));
+    assert.ok(targets(plan, '3333333333').includes('172.16.200.0/24 10.1.1.11'), 'kept whole for the others');
+  });
+});

@@ -95,11 +95,31 @@ interface Check {
   list: MemberList;
 }
 
+/** A member's own key for NetworkPart.list: its via IPs, then `#` and the routes it is left out of. */
+function ownKey(state: State, address: string): string {
+  const vias = state.scan.selfVias.get(address) ?? '';
+  const left = state.adv.exclusions.get(address);
+  return left === undefined ? vias : `${vias}#${left}`;
+}
+
+/** Authorized members with a list of their own (holding a via IP, or left out of a route), sorted. */
+function holdersOf(state: State): Array<[string, string]> {
+  const addresses = new Set(state.scan.selfVias.keys());
+  for (const address of state.adv.exclusions.keys()) {
+    if (state.table.get(address)?.authorized) addresses.add(address);
+  }
+  return [...addresses].sort().map((address) => [address, ownKey(state, address)]);
+}
+
+function isHolder(state: State, address: string): boolean {
+  return state.scan.selfVias.has(address) || state.adv.exclusions.has(address);
+}
+
 function checks(state: State): Check[] {
-  const { net, adv, scan } = state;
+  const { net, adv } = state;
   // Members holding a via IP get their own list; the rest of their class shares the class list.
   const plain = new Map(state.classes);
-  const holders = [...scan.selfVias].sort(([a], [b]) => (a < b ? -1 : 1));
+  const holders = holdersOf(state);
   for (const [address] of holders) {
     const id = adv.classOf.get(address) ?? NO_CLASS;
     plain.set(id, (plain.get(id) ?? 0) - 1);
@@ -124,7 +144,7 @@ function membersOf(state: State, check: Check): string[] {
     if (
       info.authorized &&
       (state.adv.classOf.get(info.address) ?? NO_CLASS) === check.classId &&
-      !state.scan.selfVias.has(info.address)
+      !isHolder(state, info.address)
     ) {
       out.push(info.address);
     }
@@ -222,8 +242,8 @@ function assemble(state: State): RoutePlan {
     const info = table.get(address);
     if (info && !info.authorized) return none; // unauthorized members are sent no config at all
     const classId = adv.classOf.get(address) ?? NO_CLASS;
-    const selfVias = info && scan.selfVias.size > 0 ? (scan.selfVias.get(address) ?? '') : '';
-    const list = net.list(classId, selfVias);
+    const key = info && (scan.selfVias.size > 0 || adv.exclusions.size > 0) ? ownKey(state, address) : '';
+    const list = net.list(classId, key);
     if (list.over) {
       // Only reachable for an address that is not a member: members were checked above.
       const aggregated = net.network.routeLimitStrategy === 'aggregate' ? list.routes.length : undefined;

@@ -37,6 +37,11 @@ export interface AdvertisedRoute {
   owner: string;
   /** Who gets the route: everyone (default) or the listed member addresses. */
   forMembers?: 'all' | string[];
+  /**
+   * With `forMembers` 'all': members that do not get it (a prefix's other routers, whose own LAN it
+   * is). Everyone else shares one list, so members joining or leaving need no re-plan.
+   */
+  exceptMembers?: readonly string[];
 }
 
 export interface PlannerInput {

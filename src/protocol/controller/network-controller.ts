@@ -109,6 +109,9 @@ function createMetrics(
   };
 }
 
+/** Pushes of one flush in flight at once. */
+const PUSH_CONCURRENCY = 16;
+
 export class NetworkController {
   readonly sessions = new MemberSessions();
   private readonly node: ZeroTierNode;
@@ -425,18 +428,21 @@ export class NetworkController {
         }
         continue;
       }
-      for (const address of addresses) {
+      // Several pushes in flight: the main thread reads and plans the next members while the
+      // config workers sign earlier ones (one at a time, the two took turns idling).
+      const queue = [...addresses];
+      const pushOne = async (address: string): Promise<void> => {
         const session = this.sessions.get(networkId, address);
-        if (!session) continue;
+        if (!session) return;
         try {
           const member = await this.service.getMember(networkId, address);
-          if (!member.authorized || member.identity === undefined) continue;
+          if (!member.authorized || member.identity === undefined) return;
           const last = session.lastPush;
           // The change that queued this push may be the one the member's own request just caused;
           // it already holds this exact config (same network and member revisions).
           if (last && last.networkRevision === network.revision && last.memberRevision === member.revision) {
             this.metrics.pushes.inc({ result: 'already-current' });
-            continue;
+            return;
           }
           const now = this.clock();
           const built = await this.configBuilder().build(
@@ -471,7 +477,12 @@ export class NetworkController {
           this.metrics.pushes.inc({ result: 'failed' });
           this.logger?.warn({ err: error, networkId, member: address }, 'config push failed');
         }
-      }
+      };
+      const lane = async () => {
+        for (let address = queue.shift(); address !== undefined; address = queue.shift())
+          await pushOne(address);
+      };
+      await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, queue.length) }, lane));
     }
   }
 
