@@ -8,6 +8,14 @@ import {
   parsePort,
 } from '../default-options.ts';
 
+function parseMilliseconds(value: string, name: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 50 || ms > 600_000) {
+    throw new Error(`--${name}: "${value}" is not a duration in ms (50-600000)`);
+  }
+  return ms;
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -18,6 +26,16 @@ export function registerServeCommand(program: Command): void {
     .option('--udp-port <port>', 'ZeroTier UDP port', (v) => parsePort(v, 'udp-port'), DEFAULT_UDP_PORT)
     .option('--udp-bind <address>', 'ZeroTier UDP listen address (default: all interfaces, IPv4 and IPv6)')
     .option('--planet <file>', "follow this planet's roots (default: act as the root of our own planet)")
+    .option(
+      '--probe-interval <ms>',
+      'subnet routers: ECHO probe every <ms> (default 2000); detection takes interval + 2 x timeout at worst',
+      (v) => parseMilliseconds(v, 'probe-interval'),
+    )
+    .option(
+      '--probe-timeout <ms>',
+      'subnet routers: a probe unanswered for <ms> is a miss (default 1000); two misses = down',
+      (v) => parseMilliseconds(v, 'probe-timeout'),
+    )
     .action(
       async (options: {
         dataDir: string;
@@ -26,6 +44,8 @@ export function registerServeCommand(program: Command): void {
         udpPort: number;
         udpBind?: string;
         planet?: string;
+        probeInterval?: number;
+        probeTimeout?: number;
       }) => {
         // Loaded here, not at the top: the server's modules (fastify, SQLite, protocol) take about a
         // second to load, which every client command would otherwise pay.
@@ -38,6 +58,8 @@ export function registerServeCommand(program: Command): void {
           udpBind: options.udpBind,
           planetFile: options.planet,
           token: process.env.ROUTEPLANE_TOKEN,
+          probeIntervalMs: options.probeInterval,
+          probeTimeoutMs: options.probeTimeout,
         });
         const say = (line: string) => process.stdout.write(`${line}\n`);
         say(
