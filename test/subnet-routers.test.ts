@@ -144,15 +144,22 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
       assert.deepEqual(kernelVia(r), [], 'a router never routes its own LAN via a router');
     const view = (await report()).advertised[0];
     assert.deepEqual(
-      view.routers.map((r: { member: string; approved: boolean; primary: boolean; health: string }) => [
-        r.approved,
-        r.health,
-      ]),
+      view.routers.map(
+        (r: {
+          member: string;
+          approved: boolean;
+          primary: boolean;
+          health: string;
+          reason: string | null;
+        }) => [r.approved, r.health, r.reason],
+      ),
       [
-        [true, 'healthy'],
-        [true, 'healthy'],
+        [true, 'healthy', null],
+        [true, 'healthy', null],
       ],
+      'eligible routers carry no reason',
     );
+    assert.equal(view.routers.filter((r: { primary: boolean }) => r.primary).length, 1);
   });
 
   it('the primary stops: every member follows the backup within 5 s (detected within 3 s of its last answer window)', async () => {

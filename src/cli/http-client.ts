@@ -116,6 +116,10 @@ export class ApiClient {
     return this.request('PATCH', path, body);
   }
 
+  put(path: string, body: unknown): Promise<unknown> {
+    return this.request('PUT', path, body);
+  }
+
   delete(path: string): Promise<unknown> {
     return this.request('DELETE', path);
   }
@@ -165,7 +169,8 @@ export class ApiClient {
       return parsed;
     }
     if (isObject(parsed) && typeof parsed.error === 'string') {
-      const hint = status === 401 ? ` (token from ${this.connection.tokenSource})` : '';
+      // Refused for the token: say which one was used (a scoped router token in ROUTEPLANE_TOKEN, say).
+      const hint = status === 401 || status === 403 ? ` (token from ${this.connection.tokenSource})` : '';
       throw new CliError(`${parsed.error}${hint}`);
     }
     throw new CliError(

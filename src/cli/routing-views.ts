@@ -2,6 +2,7 @@
 // with where they come from, one member's routes, the preview of a change, and the event log. Read
 // as defensively as views.ts: a missing field shows as `-`, never a crash.
 import { formatFields, formatTable, formatTime } from './output.ts';
+import { advertisedSection } from './router-views.ts';
 import { isObject, objects, strings, text, type Json } from './views.ts';
 
 // ---- IPAM --------------------------------------------------------------------------------------
@@ -139,7 +140,10 @@ function aggregationLines(value: unknown): string[] {
   return lines;
 }
 
-/** `routes show <nwid>`: every route, then the limit, aggregation and problems. */
+/**
+ * `routes show <nwid>`: every route, then the limit, aggregation and problems, then (when members
+ * advertise prefixes) every subnet router with its approval, health and selection.
+ */
 export function routesReport(report: Json): string {
   const routes = objects(report.routes);
   const table =
@@ -164,7 +168,8 @@ export function routesReport(report: Json): string {
     ['aggregation', aggregationLines(report.aggregated)],
     ['problems', problemLines(report.problems)],
   ]);
-  return `${table}\n${fields}`;
+  const advertised = advertisedSection(report.advertised);
+  return advertised === '' ? `${table}\n${fields}` : `${table}\n${fields}\n${advertised}`;
 }
 
 /** `routes show <nwid> --member <addr>`: exactly the member's list, with the revisions it is of. */

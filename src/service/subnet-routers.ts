@@ -14,6 +14,8 @@ import {
 } from '../core/liveness/router-health.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import { isMemberAddress } from '../core/network/network-id.ts';
+import { isPrefixError, parsePrefix } from '../core/cidr/prefix.ts';
+import { comparePrefixes } from '../core/cidr/prefix-order.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import { planAdvertise } from '../core/routers/advertise.ts';
 import { approveAdvertisement, parseApprovalRequest, rejectAdvertisement } from '../core/routers/approval.ts';
@@ -95,6 +97,14 @@ function toCore(row: StoredAdvertisement): Advertisement {
     approvedAt: row.approvedAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** Canonical prefix order (IPv4 first, by address, shorter first), for stable reports. */
+function comparePrefixTexts(a: string, b: string): number {
+  const x = parsePrefix(a);
+  const y = parsePrefix(b);
+  if (isPrefixError(x) || isPrefixError(y)) return a < b ? -1 : a > b ? 1 : 0;
+  return comparePrefixes(x, y);
 }
 
 function sameAdvertised(a: readonly AdvertisedRoute[], b: readonly AdvertisedRoute[]): boolean {
@@ -252,7 +262,10 @@ export class SubnetRouters {
     const choices = new Map<string, PrefixSelection['routers'][number]>();
     for (const prefix of selection?.prefixes ?? [])
       for (const c of prefix.routers) choices.set(`${c.member} ${prefix.prefix}`, c);
-    return rows.map((row) => {
+    const ordered = [...rows].sort(
+      (a, b) => comparePrefixTexts(a.prefix, b.prefix) || (a.member < b.member ? -1 : 1),
+    );
+    return ordered.map((row) => {
       const choice = choices.get(`${row.member} ${row.prefix}`);
       const view: RouterView = {
         member: row.member,
@@ -264,7 +277,7 @@ export class SubnetRouters {
         primary: choice?.primary ?? false,
         health: healthState(this.healthOf(row.member)),
         eligible: choice?.eligible ?? false,
-        reason: choice?.reason ?? (selection ? 'not selected' : 'not planned yet'),
+        reason: choice ? choice.reason : selection ? 'not selected' : 'not planned yet',
         via: choice?.via ?? null,
         slot: row.slot,
         advertisedAt: row.advertisedAt,
@@ -370,7 +383,7 @@ export class SubnetRouters {
     if (!isMemberAddress(address))
       throw invalidField('member', `${JSON.stringify(address)} is not a 10-digit hex member address`);
     const addr = address.toLowerCase();
-    return this.options.write(async (tx, changes, scope) => {
+    const views = await this.options.write(async (tx, changes, scope) => {
       const network = await this.network(tx, networkId);
       const rows = await this.rowsOf(tx, network.id);
       if (!rows.some((r) => r.member === addr))
@@ -403,6 +416,12 @@ export class SubnetRouters {
       );
       return (await this.routerViews(tx, network.id)).filter((v) => v.member === addr);
     });
+    // Draining is about the machine: its other networks follow too.
+    const others = [...this.rows]
+      .filter(([id, list]) => id !== networkId.toLowerCase() && list.some((r) => r.member === addr))
+      .map(([id]) => id);
+    if (others.length > 0) this.onVerdict?.(addr, others);
+    return views;
   }
 
   /** Re-run selection after a verdict change or a member/network change that may move routes. */

@@ -6,6 +6,7 @@ import { registerIpamCommands } from './ipam.ts';
 import { registerMemberCommands } from './member.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerRoutesCommands } from './routes.ts';
+import { registerTokensCommands } from './tokens.ts';
 
 export function registerClientCommands(program: Command): void {
   registerNetworkCommands(program);
@@ -13,4 +14,5 @@ export function registerClientCommands(program: Command): void {
   registerIpamCommands(program);
   registerRoutesCommands(program);
   registerEventsCommand(program);
+  registerTokensCommands(program);
 }
