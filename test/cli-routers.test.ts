@@ -5,71 +5,27 @@
 // prober is stopped: with no client to answer its ECHOs every router would go down within seconds,
 // and the tests set health themselves (drain, and misses fed to the service as the prober would).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { advertiseBody } from '../src/cli/commands/routes.ts';
 import { createBody } from '../src/cli/commands/tokens.ts';
 import { advertisedSection, routerTable, tokenScope } from '../src/cli/router-views.ts';
+import { assertFails, assertOk, runCli, tableRows } from './helpers/cli-runner.ts';
 import {
   RECORDED_CONTROLLER,
   startTestController,
   type TestController,
 } from './helpers/controller-fixture.ts';
 
-const BIN = fileURLToPath(new URL('../bin/routeplane.mjs', import.meta.url));
 const ROUTER_A = 'aaaaaaaaaa';
 const ROUTER_B = 'bbbbbbbbbb';
 const CLIENT_C = 'cccccccccc';
 const LAN = '192.168.1.0/24';
 const OFFICE = '10.50.0.0/16';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with no ROUTEPLANE_* variables from the test's own environment, unless given. */
-function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  delete childEnv.ROUTEPLANE_URL;
-  delete childEnv.ROUTEPLANE_TOKEN;
-  Object.assign(childEnv, env);
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: childEnv, cwd, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-function assertOk(result: Run, label: string): void {
-  assert.equal(result.code, 0, `${label}: exit ${result.code}, stderr: ${result.stderr}`);
-  assert.equal(result.stderr, '', `${label}: stderr`);
-}
-
-function assertFails(result: Run, code: number, stderr: RegExp, label: string): void {
-  assert.equal(result.code, code, `${label}: exit code (stderr: ${result.stderr})`);
-  assert.match(result.stderr, stderr, label);
-  assert.equal(result.stdout, '', `${label}: stdout`);
-}
-
-/** Lines of a table, each split on runs of 2+ spaces. */
-function tableRows(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.split(/ {2,}/));
-}
+const run = runCli;
 
 /** The blocks of an output, split on blank lines. */
 function blocks(stdout: string): string[] {

@@ -3,59 +3,21 @@
 // on an ephemeral port. The story is the operator example: IPAM 10.0.0.0/8 with three /24 children,
 // a network routed from it through gateway 10.0.0.1, a member in 10.1.2.0/24.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventQuery } from '../src/cli/commands/events.ts';
 import { subnetPath } from '../src/cli/commands/ipam.ts';
 import { planBody } from '../src/cli/commands/routes.ts';
 import { formatPercent, formatUsage, planPreview, subnetTree } from '../src/cli/routing-views.ts';
+import { assertFails, assertOk, runCli, tableRows, type Run } from './helpers/cli-runner.ts';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
 
-const BIN = fileURLToPath(new URL('../bin/routeplane.mjs', import.meta.url));
 const MEMBER_A = 'aaaaaaaaaa';
 const MEMBER_B = 'bbbbbbbbbb';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with no ROUTEPLANE_* variables from the test's own environment. */
-function run(args: string[], cwd: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.ROUTEPLANE_URL;
-  delete env.ROUTEPLANE_TOKEN;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function assertOk(result: Run, label: string): void {
-  assert.equal(result.code, 0, `${label}: exit ${result.code}, stderr: ${result.stderr}`);
-  assert.equal(result.stderr, '', `${label}: stderr`);
-}
-
-function assertFails(result: Run, code: number, stderr: RegExp, label: string): void {
-  assert.equal(result.code, code, `${label}: exit code (stderr: ${result.stderr})`);
-  assert.match(result.stderr, stderr, label);
-  assert.equal(result.stdout, '', `${label}: stdout`);
-}
-
-/** Lines of a table, each split on runs of 2+ spaces. */
-function tableRows(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.split(/ {2,}/));
-}
+const run = (args: string[], cwd: string): Promise<Run> => runCli(args, cwd);
 
 /** The table before the first blank line of a report, and the `key  value` block after it. */
 function splitReport(stdout: string): { table: string[][]; fields: string } {

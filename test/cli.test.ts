@@ -1,51 +1,27 @@
 // The client commands end to end: the real `routeplane` binary, spawned as a child process, against
 // a real controller on an ephemeral port. Spawns that do not depend on each other run in parallel.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parsePoolArgument, parseRouteArgument } from '../src/cli/commands/network.ts';
 import { formatTable } from '../src/cli/output.ts';
 import { lastSeen, memberTable } from '../src/cli/views.ts';
+import { assertFails, assertOk, runCli, tableRows, type Run } from './helpers/cli-runner.ts';
 import {
   RECORDED_CONTROLLER,
   startTestController,
   type TestController,
 } from './helpers/controller-fixture.ts';
 
-const BIN = fileURLToPath(new URL('../bin/routeplane.mjs', import.meta.url));
 const MEMBER_A = '43e690e007';
 const MEMBER_B = '1234567890';
 const UNKNOWN_NETWORK = `${RECORDED_CONTROLLER}abcdef`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with no ROUTEPLANE_* variables from the test's own environment, unless given. */
-function run(args: string[], options: { env?: Record<string, string>; cwd: string }): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.ROUTEPLANE_URL;
-  delete env.ROUTEPLANE_TOKEN;
-  Object.assign(env, options.env);
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env, cwd: options.cwd, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (args: string[], options: { env?: Record<string, string>; cwd: string }): Promise<Run> =>
+  runCli(args, options.cwd, options.env);
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -55,25 +31,6 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   assert.ok(address !== null && typeof address === 'object');
   return address.port;
-}
-
-function assertOk(result: Run, label: string): void {
-  assert.equal(result.code, 0, `${label}: exit ${result.code}, stderr: ${result.stderr}`);
-  assert.equal(result.stderr, '', `${label}: stderr`);
-}
-
-function assertFails(result: Run, code: number, stderr: RegExp, label: string): void {
-  assert.equal(result.code, code, `${label}: exit code (stderr: ${result.stderr})`);
-  assert.match(result.stderr, stderr, label);
-  assert.equal(result.stdout, '', `${label}: stdout`);
-}
-
-/** Lines of a table, each split on runs of 2+ spaces. */
-function tableRows(stdout: string): string[][] {
-  return stdout
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.split(/ {2,}/));
 }
 
 describe('routeplane client commands against a running controller', () => {

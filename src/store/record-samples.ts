@@ -1,7 +1,7 @@
 // Plain, valid records with stock defaults, for tests and fixtures that need a network or a member
 // and care about only a few fields.
 import type { MemberRecord } from '../core/member/member-types.ts';
-import type { NetworkRecord } from '../core/network/network-types.ts';
+import { NETWORK_ROUTING_DEFAULTS, type NetworkRecord } from '../core/network/network-types.ts';
 
 export function sampleNetwork(id: string, overrides: Partial<NetworkRecord> = {}): NetworkRecord {
   return {
@@ -28,13 +28,7 @@ export function sampleNetwork(id: string, overrides: Partial<NetworkRecord> = {}
     ssoEnabled: false,
     clientId: '',
     authorizationEndpoint: '',
-    ipamSubnet: null,
-    routesFromIpam: false,
-    ipamGateway: null,
-    routeLimitStrategy: 'error',
-    steering: 'primary',
-    failbackAfter: 30_000,
-    autoApprovers: [],
+    ...structuredClone(NETWORK_ROUTING_DEFAULTS),
     ...overrides,
   };
 }

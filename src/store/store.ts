@@ -3,6 +3,7 @@
 // writes inside `transaction`, so a request either lands whole or not at all.
 import type { IpamSubnet } from '../core/ipam/ipam-types.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
+import type { Advertisement } from '../core/routers/router-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 
 export interface MemberCounts {
@@ -78,26 +79,13 @@ export interface StoredIpamSubnet extends IpamSubnet {
  * A route a member advertises as a subnet router, keyed by (networkId, member, prefix). The store
  * keeps what the advertisement engine writes; it does not require the member to exist.
  */
-export interface StoredAdvertisement {
+/** An advertisement row (src/core/routers) with its network and the last verdicts kept for restarts. */
+export interface StoredAdvertisement extends Advertisement {
   networkId: string;
-  /** The advertising member's address. */
-  member: string;
-  /** Canonical CIDR. */
-  prefix: string;
-  metric: number;
-  advertised: boolean;
-  approved: boolean;
-  approvedBy: string | null;
-  slot: number;
-  /** ms */
-  advertisedAt: number | null;
-  /** ms */
-  approvedAt: number | null;
-  /** ms */
-  updatedAt: number;
+  /** Whether the member was the prefix's primary at the last selection. */
   primary: boolean;
+  /** The router's last health state, and since when (ms). */
   health: string | null;
-  /** ms */
   healthSince: number | null;
 }
 

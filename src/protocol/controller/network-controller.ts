@@ -83,7 +83,7 @@ function createMetrics(
     }),
     pushes: new Counter({
       name: 'routeplane_config_pushes_total',
-      help: 'NETWORK_CONFIG pushes to online members',
+      help: 'NETWORK_CONFIG pushes to online members, by result (sent, already-current, superseded, failed)',
       labelNames: ['result'],
       registers,
     }),
@@ -458,6 +458,13 @@ export class NetworkController {
             },
             { kind: 'push' },
           );
+          // Building took a while: a member changed meanwhile (deauthorized, say) gets the newer
+          // push its change queued, never this one.
+          const latest = await this.service.getMember(networkId, address);
+          if (latest.revision !== member.revision || !latest.authorized) {
+            this.metrics.pushes.inc({ result: 'superseded' });
+            return;
+          }
           const packetIds = built.packets.map((push) =>
             this.node.send(address, Verb.NETWORK_CONFIG, push.payload, {
               expectReply: true,
