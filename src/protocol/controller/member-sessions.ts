@@ -22,6 +22,11 @@ export interface MemberSession {
   rulesEngineSupported: boolean;
   authorized: boolean;
   lastPush?: PushRecord;
+  /**
+   * The revisions of a reply being built for the member's own request: a push queued by the change
+   * that request made is then redundant (the reply carries the same config).
+   */
+  replying?: { networkRevision: number; memberRevision: number };
 }
 
 export class MemberSessions {
@@ -35,7 +40,7 @@ export class MemberSessions {
     return total;
   }
 
-  record(session: Omit<MemberSession, 'lastPush'>): MemberSession {
+  record(session: Omit<MemberSession, 'lastPush' | 'replying'>): MemberSession {
     let members = this.byNetwork.get(session.networkId);
     if (!members) {
       members = new Map();

@@ -317,6 +317,7 @@ export class NetworkController {
       return;
     }
 
+    session.replying = { networkRevision: outcome.network.revision, memberRevision: outcome.member.revision };
     // Built and signed in a worker thread; one compressed packet for a typical config.
     const built = await this.configBuilder().build(
       {
@@ -437,10 +438,13 @@ export class NetworkController {
         try {
           const member = await this.service.getMember(networkId, address);
           if (!member.authorized || member.identity === undefined) return;
-          const last = session.lastPush;
           // The change that queued this push may be the one the member's own request just caused;
-          // it already holds this exact config (same network and member revisions).
-          if (last && last.networkRevision === network.revision && last.memberRevision === member.revision) {
+          // it already holds (or is being sent) this exact config (same network and member revisions).
+          const current = (sent: { networkRevision: number; memberRevision: number } | undefined) =>
+            sent !== undefined &&
+            sent.networkRevision === network.revision &&
+            sent.memberRevision === member.revision;
+          if (current(session.lastPush) || current(session.replying)) {
             this.metrics.pushes.inc({ result: 'already-current' });
             return;
           }
