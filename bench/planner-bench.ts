@@ -167,7 +167,7 @@ const changes: Array<[string, (run: number) => PlannerChange]> = [
   ],
   ['ipamGateway changed', (run) => ({ network: { ipamGateway: `10.0.1.${run + 3}` } })],
   [
-    // Changes who gets which advertised route: member classes are rebuilt (not incremental yet).
+    // Changes who gets which advertised route: only the members added or removed are re-classed.
     'advertised audience changed',
     (run) => ({
       advertised: input.advertised.map((a, i) =>

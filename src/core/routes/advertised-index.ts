@@ -56,6 +56,121 @@ function sameSpecific(a: readonly AdvertisedEntry[], b: readonly AdvertisedEntry
   return true;
 }
 
+/** Same member-specific routes in the same order (keys and owners), audiences aside. */
+function sameRoutes(a: readonly AdvertisedEntry[], b: readonly AdvertisedEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.item.key !== b[i]!.item.key || a[i]!.item.route.owner !== b[i]!.item.route.owner) return false;
+  }
+  return true;
+}
+
+/** The class reached from NO_CLASS along `entries` (ascending), adding classes as needed. */
+function walk(
+  entries: readonly number[],
+  classEntries: number[][],
+  transitions: Map<number, number>,
+): number {
+  let at = NO_CLASS;
+  for (const index of entries) {
+    const step = at * 1_048_576 + index;
+    let to = transitions.get(step);
+    if (to === undefined) {
+      to = classEntries.length;
+      classEntries.push([...classEntries[at]!, index]);
+      transitions.set(step, to);
+    }
+    at = to;
+  }
+  return at;
+}
+
+function patchClasses(previous: AdvertisedIndex, specific: readonly AdvertisedEntry[]) {
+  const changed: number[] = [];
+  const audiences = new Map<number, Set<string>>();
+  const affected = new Set<string>();
+  specific.forEach((entry, index) => {
+    const before = previous.specific[index]!.members!;
+    const after = entry.members!;
+    if (before === after || (before.length === after.length && before.every((m, j) => m === after[j])))
+      return;
+    changed.push(index);
+    const now = new Set(after);
+    const was = new Set(before);
+    audiences.set(index, now);
+    for (const m of now) if (!was.has(m)) affected.add(m);
+    for (const m of was) if (!now.has(m)) affected.add(m);
+  });
+  const classOf = new Map<string, number>();
+  const classEntries = previous.classEntries.map((entries) => entries as number[]);
+  const transitions = new Map(AdvertisedIndex.internals(previous).transitions);
+  const changedSet = new Set(changed);
+  const sizes = [...previous.classSizes];
+  for (const address of affected) {
+    const from = previous.classOf.get(address) ?? NO_CLASS;
+    const kept = classEntries[from]!.filter((i) => !changedSet.has(i));
+    for (const index of changed) if (audiences.get(index)!.has(address)) kept.push(index);
+    kept.sort((x, y) => x - y);
+    const to = walk(kept, classEntries, transitions);
+    classOf.set(address, to);
+    sizes[from] = (sizes[from] ?? 0) - 1;
+    sizes[to] = (sizes[to] ?? 0) + 1;
+  }
+  return {
+    classOf: ClassOverlay.over(previous.classOf, classOf),
+    classEntries,
+    transitions,
+    reclassified: [...affected],
+    classSizes: Array.from(classEntries, (_, i) => sizes[i] ?? 0),
+  };
+}
+
+/** Member → class lookups; absent means NO_CLASS. */
+export interface ClassLookup {
+  get(address: string): number | undefined;
+  /** Every (member, class) pair with a class other than NO_CLASS. */
+  entries(): Iterable<[string, number]>;
+}
+
+/**
+ * A few members re-classed on top of an earlier lookup, so a one-member audience change does not
+ * copy 100,000 entries. Chains are flattened into one map once they grow deep.
+ */
+class ClassOverlay implements ClassLookup {
+  private constructor(
+    private readonly base: ClassLookup,
+    private readonly changes: ReadonlyMap<string, number>,
+    readonly depth: number,
+  ) {}
+
+  static over(base: ClassLookup, changes: ReadonlyMap<string, number>): ClassLookup {
+    const depth = base instanceof ClassOverlay ? base.depth + 1 : 1;
+    const overlay = new ClassOverlay(base, changes, depth);
+    return depth > 8 ? new MapLookup(new Map(overlay.entries())) : overlay;
+  }
+
+  get(address: string): number | undefined {
+    const changed = this.changes.get(address);
+    if (changed !== undefined) return changed === NO_CLASS ? undefined : changed;
+    return this.base.get(address);
+  }
+
+  *entries(): Iterable<[string, number]> {
+    for (const [address, id] of this.base.entries()) if (!this.changes.has(address)) yield [address, id];
+    for (const [address, id] of this.changes) if (id !== NO_CLASS) yield [address, id];
+  }
+}
+
+class MapLookup implements ClassLookup {
+  constructor(private readonly map: ReadonlyMap<string, number>) {}
+  get(address: string): number | undefined {
+    return this.map.get(address);
+  }
+  entries(): Iterable<[string, number]> {
+    return this.map.entries();
+  }
+}
+
 export class AdvertisedIndex {
   /** Canonical order (prefix, via, owner). */
   readonly entries: AdvertisedEntry[];
@@ -64,9 +179,18 @@ export class AdvertisedIndex {
   /** Entries for listed members only; classes refer to these indices. */
   readonly specific: AdvertisedEntry[];
   /** Member address → class; absent means NO_CLASS. */
-  readonly classOf: ReadonlyMap<string, number>;
+  readonly classOf: ClassLookup;
   /** Class → its specific entry indices, ascending. */
   readonly classEntries: ReadonlyArray<readonly number[]>;
+  /**
+   * Set when this index was patched from `previous` (only some entries' member lists changed): the
+   * members whose class may differ, so the planner patches class totals instead of recounting.
+   */
+  readonly reclassified: readonly string[] | undefined;
+  /** Listed addresses per class (index: class id); classes left empty by patches stay, at 0. */
+  readonly classSizes: readonly number[];
+  /** (class, entry) → class steps taken so far; patched indexes extend their predecessor's. */
+  private readonly transitions: Map<number, number>;
   /** Every via IP of an advertised route, as a number (IPv4) or bigint (IPv6) value. */
   readonly vias = new Set<number | bigint>();
   /** Member → keys of the routes for all that it is left out of, sorted and joined by newlines. */
@@ -99,8 +223,22 @@ export class AdvertisedIndex {
       this.classOf = previous.classOf;
       this.classEntries = previous.classEntries;
       this.byClass = previous.byClass;
+      this.transitions = previous.transitions;
+      this.classSizes = previous.classSizes;
+      this.reclassified = [];
       return;
     }
+    if (previous && sameRoutes(previous.specific, this.specific)) {
+      // Same routes, some audiences changed: re-class only the members added to or removed from them.
+      const patched = patchClasses(previous, this.specific);
+      this.classOf = patched.classOf;
+      this.classEntries = patched.classEntries;
+      this.transitions = patched.transitions;
+      this.classSizes = patched.classSizes;
+      this.reclassified = patched.reclassified;
+      return;
+    }
+    this.reclassified = undefined;
     const classOf = new Map<string, number>();
     const classEntries: number[][] = [[]];
     const transitions = new Map<number, number>();
@@ -119,8 +257,22 @@ export class AdvertisedIndex {
         classOf.set(address, to);
       }
     });
-    this.classOf = classOf;
+    this.classOf = new MapLookup(classOf);
     this.classEntries = classEntries;
+    this.transitions = transitions;
+    const sizes = new Array<number>(classEntries.length).fill(0);
+    for (const id of classOf.values()) sizes[id]!++;
+    this.classSizes = sizes;
+  }
+
+  /** Whether some listed address has this class (patches leave emptied classes behind). */
+  isLive(classId: number): boolean {
+    return classId === NO_CLASS || (this.classSizes[classId] ?? 0) > 0;
+  }
+
+  /** For patching: the previous index's internals. */
+  static internals(index: AdvertisedIndex) {
+    return { transitions: index.transitions };
   }
 
   /** The member-specific routes of a class, in canonical order. */

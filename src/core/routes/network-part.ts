@@ -92,7 +92,7 @@ export class NetworkPart {
       // Leave room for the longest member-specific list, so most members need no merges of their own.
       let maxExtra = 0;
       for (let c = NO_CLASS + 1; c < advertised.classEntries.length; c++)
-        maxExtra = Math.max(maxExtra, this.extras(c).length);
+        if (advertised.isLive(c)) maxExtra = Math.max(maxExtra, this.extras(c).length);
       if (shared.length + maxExtra > limit) {
         const reserved = [...advertised.specific.map((e) => e.item.key), ...advertised.excludingKeys];
         const result = aggregateRoutes(shared, Math.max(0, limit - maxExtra), reserved);

@@ -182,6 +182,18 @@ export const changeArb = (input: PlannerInput): fc.Arbitrary<PlannerChange> => {
       ipam: prefixesArb(2).map((extra) => ipamFrom([...input.ipam.map((s) => s.prefix), ...extra])),
     }),
     fc.record({ advertised: advertisedListArb(addresses, 3) }),
+    // Same routes, other audiences: the planner re-classes only the members that moved.
+    fc.record({
+      advertised: fc.tuple(
+        ...input.advertised.map((a) =>
+          Array.isArray(a.forMembers)
+            ? fc
+                .subarray([...addresses, '00000000fe'], { minLength: 1 })
+                .map((list) => ({ ...a, forMembers: list }))
+            : fc.constant(a),
+        ),
+      ),
+    }),
     fc.record({ limit: fc.integer({ min: 2, max: 20 }) }),
   );
 };

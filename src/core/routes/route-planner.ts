@@ -328,7 +328,28 @@ function next(state: State, change: PlannerChange): State {
         ? null
         : new Set([...state.dirty, ...touched]);
   }
-  if (classesChanged) classes = countClasses(table, adv);
+  if (classesChanged) {
+    // A patched index names the members it re-classed: move just those between class totals.
+    const moved = adv.reclassified;
+    // (Only without member changes in the same update: those were not counted against either index.)
+    if (moved !== undefined && removals.length + upserts.length === 0 && moved.length < 10_000) {
+      const infos = moved.flatMap((a) => table.get(a) ?? []);
+      const counts = new Map(classes);
+      for (const info of infos) {
+        if (!info.authorized) continue;
+        const from = state.adv.classOf.get(info.address) ?? NO_CLASS;
+        const to = adv.classOf.get(info.address) ?? NO_CLASS;
+        if (from === to) continue;
+        const left = (counts.get(from) ?? 0) - 1;
+        if (left === 0) counts.delete(from);
+        else counts.set(from, left);
+        counts.set(to, (counts.get(to) ?? 0) + 1);
+      }
+      classes = counts;
+    } else {
+      classes = countClasses(table, adv);
+    }
+  }
   if (net === state.net) return { net, adv, table, classes, scan, ipIndex: state.ipIndex, dirty };
   return { net, adv, table, classes, ...rescan({ ...state, scan }, table, dirty, net) };
 }
