@@ -187,6 +187,11 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
       new RegExp(`routeplane_router_health\\{router="${primary.address}",state="down"\\} 1`),
     );
     assert.match(metrics.text, /routeplane_route_primary_changes_total\{[^}]*change="failover"\} 1/);
+    assert.match(
+      metrics.text,
+      /routeplane_config_pushes_total\{result="router-down"\} [1-9]/,
+      'no push to the dead router',
+    );
   });
 
   it('the old primary comes back: healthy again, no flap (equal metric)', async () => {

@@ -154,6 +154,12 @@ export class SubnetRouters {
     return [...out];
   }
 
+  /** Whether `address` is a router whose probes found it down (pushes to it would go unanswered). */
+  isDown(address: string): boolean {
+    const record = this.health.get(address);
+    return record !== undefined && record.liveness === 'down';
+  }
+
   healthStateOf(address: string): string {
     return healthState(this.healthOf(address));
   }

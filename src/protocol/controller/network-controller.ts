@@ -83,7 +83,7 @@ function createMetrics(
     }),
     pushes: new Counter({
       name: 'routeplane_config_pushes_total',
-      help: 'NETWORK_CONFIG pushes to online members, by result (sent, already-current, superseded, failed)',
+      help: 'NETWORK_CONFIG pushes to online members, by result (sent, already-current, superseded, router-down, failed)',
       labelNames: ['result'],
       registers,
     }),
@@ -435,6 +435,11 @@ export class NetworkController {
       const pushOne = async (address: string): Promise<void> => {
         const session = this.sessions.get(networkId, address);
         if (!session) return;
+        // A router its probes found down does not answer; it gets its config when it asks again.
+        if (this.service.routers.isDown(address)) {
+          this.metrics.pushes.inc({ result: 'router-down' });
+          return;
+        }
         try {
           const member = await this.service.getMember(networkId, address);
           if (!member.authorized || member.identity === undefined) return;
