@@ -75,6 +75,16 @@ runStoreContract('sqlite', async () => {
   };
 });
 
+/** A database file migrated up to `migration` only, as an older release left it. */
+async function databaseAt(file: string, migration: string): Promise<Kysely<StoreDatabase>> {
+  const db = new Kysely<StoreDatabase>({
+    dialect: new RouteplaneSqliteDialect({ database: openSqliteDatabase(file) }),
+  });
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo(migration);
+  assert.equal(error, undefined);
+  return db;
+}
+
 describe('SQLite store specifics', () => {
   it('creates a private file in WAL mode and sets the durability pragmas on the connection', async () => {
     const { dir, file } = tempFile();
@@ -109,13 +119,7 @@ describe('SQLite store specifics', () => {
     const { dir, file } = tempFile();
     const NWID = '8056c2e21c000001';
     try {
-      const old = new Kysely<StoreDatabase>({
-        dialect: new RouteplaneSqliteDialect({ database: openSqliteDatabase(file) }),
-      });
-      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
-        '0002-member-presence',
-      );
-      assert.equal(error, undefined);
+      const old = await databaseAt(file, '0002-member-presence');
       // Routes live in their own table; the record's routes are none here.
       const network = sampleNetwork(NWID, { routes: [] });
       const member = sampleMember(NWID, 'aaaaaaaaaa', { authorized: true, ipAssignments: ['10.147.17.5'] });
@@ -152,13 +156,7 @@ describe('SQLite store specifics', () => {
     const { dir, file } = tempFile();
     const NWID = '8056c2e21c000001';
     try {
-      const old = new Kysely<StoreDatabase>({
-        dialect: new RouteplaneSqliteDialect({ database: openSqliteDatabase(file) }),
-      });
-      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo(
-        '0003-ipam-subnets',
-      );
-      assert.equal(error, undefined);
+      const old = await databaseAt(file, '0003-ipam-subnets');
       const network = sampleNetwork(NWID, { routes: [] });
       const member = sampleMember(NWID, 'aaaaaaaaaa', { authorized: true, ipAssignments: ['10.147.17.5'] });
       const subnet = {
