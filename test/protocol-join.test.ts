@@ -115,10 +115,11 @@ describe('joining a network over the ZeroTier protocol', () => {
     assert.equal(event.config.issuedTo, member.address);
     assert.equal(event.config.networkId, nwid);
     assert.equal(event.config.name, 'join-test');
+    // The member reported linux/… from its first request: its on-link route comes via 0.0.0.0.
     assert.deepEqual(
       event.config.routes.map((r) => [r.target, r.via]),
       [
-        ['10.144.0.0/24', null],
+        ['10.144.0.0/24', '0.0.0.0'],
         ['10.60.0.0/16', '10.144.0.1'],
       ],
     );
@@ -167,6 +168,8 @@ describe('joining a network over the ZeroTier protocol', () => {
     const session = zt.controller.networkController.sessions.get(nwid, member.address);
     assert.ok(session?.lastPush?.ackedAt !== undefined, 'the controller matched the ack to its last push');
     assert.equal(session.lastPush.networkRevision, res.body.revision);
+    // A client receiving pushes stops asking; the ack keeps it online for the next push.
+    assert.ok(session.lastRequestAt >= started, 'the ack counts as a sign of life');
   });
 
   it('the member JSON shows it online, recently seen, with the version its requests carry', async () => {

@@ -72,6 +72,9 @@ export async function decideConfigRequest(
     });
   }
 
+  // Known from the first request, authorized or not: it decides how routes are encoded for it.
+  if (request.osArch !== undefined) member.osArch = request.osArch;
+
   if (member.authorized) {
     if (request.version) {
       member.vMajor = request.version.major;
@@ -79,7 +82,7 @@ export async function decideConfigRequest(
       member.vRev = request.version.rev;
       member.vProto = request.version.proto;
     }
-    if (request.osArch !== undefined) member.osArch = request.osArch;
+
     const before = member.ipAssignments;
     await assignAutomaticIps(tx, network, member, random);
     if (member.ipAssignments !== before) {

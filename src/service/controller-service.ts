@@ -617,6 +617,16 @@ export class ControllerService {
           address === null
             ? `failbackAfter (${network.failbackAfter} ms) elapsed`
             : `router ${address} is ${this.routers.healthOf(address).liveness}`;
+        if (address !== null) {
+          const health = this.routers.healthOf(address);
+          await tx.appendEvent(
+            this.event(networkId, address, 'router.health', { name: 'health' }, why, {
+              state: this.routers.healthStateOf(address),
+              since: health.since,
+              lastHeard: health.lastHeard,
+            }),
+          );
+        }
         await this.routers.reselectIn(tx, changes, scope, network, 'health', why);
       });
     } catch {

@@ -144,7 +144,8 @@ export class Lab {
     await this.exec(ctl, ['ip', 'addr', 'add', `${this.controller.ip}/24`, 'dev', 'br0']);
     await this.exec(ctl, ['ip', 'link', 'set', 'br0', 'up']);
     for (const [i, member] of this.members.entries()) {
-      const port = `v${String.fromCharCode(97 + i)}`;
+      // Not `v<letter>`: `vf` is a keyword of `ip link add/set`, which broke the sixth member.
+      const port = `veth-${String.fromCharCode(97 + i)}`;
       await this.exec(ctl, [
         'ip',
         'link',

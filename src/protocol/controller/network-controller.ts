@@ -8,7 +8,7 @@ import { ErrorCodes, RpError } from '../../core/errors.ts';
 import type { ChangeEvent } from '../../service/change-events.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
 import type { Identity, IdentityWithPrivate } from '../identity.ts';
-import { CONFIG_FLAG_FAST_PROPAGATE, randomUpdateId } from '../netconf/config-chunks.ts';
+import { randomUpdateId } from '../netconf/config-chunks.ts';
 import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
 import { encodeRevocationCredentials, issueRevocation } from '../netconf/revocation.ts';
 import {
@@ -462,7 +462,9 @@ export class NetworkController {
               activeBridges,
               rulesEngineSupported: session.rulesEngineSupported,
               now,
-              flags: CONFIG_FLAG_FAST_PROPAGATE,
+              // No fast-propagate flag: stock never sets it, and real members then re-send every
+              // chunk to each peer they talk to, flooding the network (test/interop FINDINGS §9).
+              flags: 0,
               updateId: randomUpdateId(),
             },
             { kind: 'push' },
@@ -521,6 +523,10 @@ export class NetworkController {
     push.ackedAt = this.clock();
     this.metrics.acks.inc();
     this.metrics.ackDelay.observe((push.ackedAt - push.sentAt) / 1000);
+    // An acknowledged push is a sign of life like a request: a client that keeps receiving pushes
+    // stops asking (it asks 60 s after its last config), and must stay online for the next push.
+    session.lastRequestAt = push.ackedAt;
+    this.service.notePresence(session.networkId, session.address, push.ackedAt, formatPath(packet.path));
   }
 
   /** ERROR(NETWORK_CONFIG_REQUEST) carrying the network id, counted under `outcome`. */
