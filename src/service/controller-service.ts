@@ -3,7 +3,7 @@
 // change so pushes and other listeners react only to committed state.
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ErrorCodes, RpError, invalidField, notFound } from '../core/errors.ts';
+import { ErrorCodes, RpError, invalidField, isRpError, notFound } from '../core/errors.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import { newMember } from '../core/member/member-defaults.ts';
 import { applyMemberUpdate } from '../core/member/member-update.ts';
@@ -16,7 +16,7 @@ import {
 } from '../core/network/network-id.ts';
 import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 import { applyNetworkUpdate } from '../core/network/network-update.ts';
-import { createRoutePlanner } from '../core/routes/route-planner.ts';
+import { createRoutePlanner, type RoutePlanner } from '../core/routes/route-planner.ts';
 import type {
   EventQuery,
   MemberCounts,
@@ -26,7 +26,6 @@ import type {
   StoreReader,
   StoreTransaction,
 } from '../store/store.ts';
-import { isRpError } from '../core/errors.ts';
 import type { PlannedRoute } from '../core/routes/route-types.ts';
 import { routesForClient } from '../core/routes/client-routes.ts';
 import {
@@ -208,6 +207,11 @@ export class ControllerService {
 
   /** Exactly the routes a member is sent in its config, in order. */
   async routesFor(network: NetworkRecord, member: MemberRecord): Promise<PlannedRoute[]> {
+    return (await this.plannerFor(network, member)).plan.routesFor(member.address);
+  }
+
+  /** The network's planner, knowing `member` as its record says. */
+  private async plannerFor(network: NetworkRecord, member: MemberRecord): Promise<RoutePlanner> {
     let planner = await this.routing.state.planner(this.store, network);
     const known = planner.member(member.address);
     // A planner loaded while this member's write was committing may not know it yet: the record wins.
@@ -218,7 +222,7 @@ export class ControllerService {
     ) {
       planner = planner.update({ upsertMembers: [plannerMemberOf(member)] });
     }
-    return planner.plan.routesFor(member.address);
+    return planner;
   }
 
   /**
@@ -230,8 +234,8 @@ export class ControllerService {
     network: NetworkRecord,
     member: MemberRecord,
   ): Promise<{ routes: PlannedRoute[]; addressRoutes: ManagedRoute[] }> {
-    const planned = await this.routesFor(network, member);
-    const planner = await this.routing.state.planner(this.store, network);
+    const planner = await this.plannerFor(network, member);
+    const planned = planner.plan.routesFor(member.address);
     return {
       routes: routesForClient(planned, member.osArch),
       addressRoutes: [...planner.plan.networkRoutes, ...planned, ...network.routes],

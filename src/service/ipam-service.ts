@@ -11,6 +11,7 @@ import { planSubnetInsert } from '../core/ipam/subnet-insert.ts';
 import { subnetTree, type SubnetTreeNode } from '../core/ipam/subnet-tree.ts';
 import { planSubnetUpdate } from '../core/ipam/subnet-update.ts';
 import { isPrefixError, parsePrefix, formatPrefix } from '../core/cidr/prefix.ts';
+import { comparePrefixTexts } from '../core/cidr/prefix-order.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import type { Store, StoredIpamSubnet, StoreTransaction } from '../store/store.ts';
 import type { ChangeEvent } from './change-events.ts';
@@ -81,21 +82,6 @@ function viewsOf(subnets: readonly StoredIpamSubnet[], networks: readonly Networ
   });
 }
 
-/** Canonical order: IPv4 before IPv6, then by address, then shorter prefix first. */
-function sortSubnets(subnets: StoredIpamSubnet[]): StoredIpamSubnet[] {
-  const key = (s: StoredIpamSubnet) => {
-    const p = parsePrefix(s.prefix);
-    return isPrefixError(p) ? { family: 9, value: 0n, bits: 0 } : p;
-  };
-  return subnets.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    if (x.family !== y.family) return x.family - y.family;
-    if (x.value !== y.value) return x.value < y.value ? -1 : 1;
-    return x.bits - y.bits;
-  });
-}
-
 export class IpamService {
   private readonly newId: () => string;
 
@@ -106,7 +92,7 @@ export class IpamService {
   async list(): Promise<IpamSubnetView[]> {
     const ipam = await this.options.routing.state.ipamSnapshot(this.options.store);
     const view = viewsOf(ipam.subnets, await this.options.store.listNetworks());
-    return sortSubnets([...ipam.subnets]).map(view);
+    return [...ipam.subnets].sort((a, b) => comparePrefixTexts(a.prefix, b.prefix)).map(view);
   }
 
   async get(ref: string): Promise<IpamSubnetView> {

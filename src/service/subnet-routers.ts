@@ -12,10 +12,8 @@ import {
   type HealthInput,
   type RouterHealthRecord,
 } from '../core/liveness/router-health.ts';
-import type { MemberRecord } from '../core/member/member-types.ts';
 import { isMemberAddress } from '../core/network/network-id.ts';
-import { isPrefixError, parsePrefix } from '../core/cidr/prefix.ts';
-import { comparePrefixes } from '../core/cidr/prefix-order.ts';
+import { comparePrefixTexts } from '../core/cidr/prefix-order.ts';
 import type { NetworkRecord } from '../core/network/network-types.ts';
 import { planAdvertise } from '../core/routers/advertise.ts';
 import { approveAdvertisement, parseApprovalRequest, rejectAdvertisement } from '../core/routers/approval.ts';
@@ -97,14 +95,6 @@ function toCore(row: StoredAdvertisement): Advertisement {
     approvedAt: row.approvedAt,
     updatedAt: row.updatedAt,
   };
-}
-
-/** Canonical prefix order (IPv4 first, by address, shorter first), for stable reports. */
-function comparePrefixTexts(a: string, b: string): number {
-  const x = parsePrefix(a);
-  const y = parsePrefix(b);
-  if (isPrefixError(x) || isPrefixError(y)) return a < b ? -1 : a > b ? 1 : 0;
-  return comparePrefixes(x, y);
 }
 
 function sameAdvertised(a: readonly AdvertisedRoute[], b: readonly AdvertisedRoute[]): boolean {
@@ -617,5 +607,3 @@ export class SubnetRouters {
     routing.handOver(scope);
   }
 }
-
-export type { MemberRecord };
