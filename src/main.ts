@@ -16,6 +16,7 @@ import type { Identity } from './protocol/identity.ts';
 import { ZeroTierNode, toPeerJson } from './protocol/node/index.ts';
 import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
+import { DATABASE_FILE } from './store/open-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
@@ -35,6 +36,8 @@ export interface ControllerOptions {
   /** Subnet router probes: an ECHO every `probeIntervalMs` (default 2000), a miss after `probeTimeoutMs` (1000). */
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
+  /** The built dashboard served at /ui (default dist/ui). */
+  uiDir?: string;
 }
 
 export interface RunningController {
@@ -56,7 +59,7 @@ export interface RunningController {
   close(): Promise<void>;
 }
 
-export const DATABASE_FILE = 'controller.db';
+export { DATABASE_FILE };
 
 export function createLogger(level = process.env.ROUTEPLANE_LOG_LEVEL ?? 'info'): Logger {
   return pino({
@@ -136,6 +139,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       version: VERSION,
       logger,
       registry,
+      uiDir: options.uiDir,
       peers: {
         listPeers: () => node.peers().map(toPeerJson),
         getPeer: (address) => {

@@ -32,6 +32,7 @@ import {
 import type { AdvertisedRouteTable, RouteTable, StoreDatabase } from './schema.ts';
 import type {
   EventQuery,
+  ForeignChangeHandler,
   MemberCounts,
   MemberRouteFacts,
   NewEvent,
@@ -59,6 +60,15 @@ export interface KyselyBackend {
   close(): Promise<void>;
   /** At most this many store transactions share one database transaction (default 64). */
   readonly maxBatch?: number;
+  /**
+   * Runs right after each database BEGIN, before any caller's work (PostgreSQL: the write lock, then
+   * catching up with other processes' changes). A throw fails the batch before anything ran.
+   */
+  afterBegin?(trx: Kysely<StoreDatabase>): Promise<void>;
+  /** Records a change announcement inside the transaction; absent: announcements are dropped. */
+  announce?(trx: Kysely<StoreDatabase>, payload: string): Promise<void>;
+  /** Where other processes' changes are reported; absent on single-process backends. */
+  onForeignChanges?(handler: ForeignChangeHandler): void;
 }
 
 export function createKyselyStore(backend: KyselyBackend): Store {
@@ -357,6 +367,7 @@ class Writes extends Reads implements StoreTransaction {
     guard: () => void,
     templates: QueryTemplates,
     private readonly classifyError: KyselyBackend['classifyError'],
+    private readonly announcer: KyselyBackend['announce'],
   ) {
     super(db, guard, templates);
   }
@@ -368,6 +379,23 @@ class Writes extends Reads implements StoreTransaction {
       .values({ key, value })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute();
+  }
+
+  async claimSetting(key: string, value: string): Promise<string> {
+    this.guard();
+    await this.db
+      .insertInto('setting')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
+    if (row === undefined) throw new Error(`claimSetting: ${key} vanished`);
+    return row.value;
+  }
+
+  async announce(payload: string): Promise<void> {
+    this.guard();
+    await this.announcer?.(this.db, payload);
   }
 
   async putNetwork(network: NetworkRecord): Promise<void> {
@@ -826,9 +854,26 @@ type BatchTransaction = ControlledTransaction<StoreDatabase>;
 type InSavepoint = ControlledTransaction<StoreDatabase, [typeof BATCH_SAVEPOINT]>;
 
 /** Group commit over Kysely's controlled transactions, the same on every dialect. */
-function kyselyBatchDriver(db: Kysely<StoreDatabase>): BatchDriver<BatchTransaction> {
+function kyselyBatchDriver(
+  db: Kysely<StoreDatabase>,
+  afterBegin: KyselyBackend['afterBegin'],
+): BatchDriver<BatchTransaction> {
   return {
-    begin: () => db.startTransaction().execute(),
+    async begin() {
+      const trx = await db.startTransaction().execute();
+      if (afterBegin !== undefined) {
+        try {
+          await afterBegin(trx);
+        } catch (error) {
+          await trx
+            .rollback()
+            .execute()
+            .catch(() => undefined);
+          throw error;
+        }
+      }
+      return trx;
+    },
     commit: (trx) => trx.commit().execute(),
     rollback: (trx) => trx.rollback().execute(),
     async savepoint(trx) {
@@ -872,7 +917,13 @@ class KyselyStore extends Reads implements Store {
     );
     this.kind = backend.kind;
     this.state = state;
-    this.batches = new GroupCommit(kyselyBatchDriver(backend.db), backend.maxBatch ?? DEFAULT_MAX_BATCH);
+    this.batches = new GroupCommit(
+      kyselyBatchDriver(
+        backend.db,
+        backend.afterBegin && ((trx) => state.scope.exit(() => backend.afterBegin!(trx))),
+      ),
+      backend.maxBatch ?? DEFAULT_MAX_BATCH,
+    );
   }
 
   /**
@@ -891,6 +942,7 @@ class KyselyStore extends Reads implements Store {
         },
         this.templates,
         (error) => this.backend.classifyError(error),
+        this.backend.announce && ((db, payload) => this.backend.announce!(db, payload)),
       );
       try {
         return await this.state.scope.run(scope, () => fn(tx));
@@ -898,6 +950,10 @@ class KyselyStore extends Reads implements Store {
         scope.open = false;
       }
     });
+  }
+
+  onForeignChanges(handler: ForeignChangeHandler): void {
+    this.backend.onForeignChanges?.(handler);
   }
 
   /** How many database transactions carried how many calls (tests, metrics). */

@@ -124,6 +124,13 @@ export interface ApiTokenTable {
   last_used_at: NullableInt8;
 }
 
+export interface ChangeLogTable {
+  seq: Int8;
+  origin: string;
+  time: Int8;
+  payload: string;
+}
+
 export interface StoreDatabase {
   setting: SettingTable;
   network: NetworkTable;
@@ -135,4 +142,5 @@ export interface StoreDatabase {
   ipam_subnet: IpamSubnetTable;
   advertised_route: AdvertisedRouteTable;
   api_token: ApiTokenTable;
+  change_log: ChangeLogTable;
 }

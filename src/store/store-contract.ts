@@ -131,6 +131,38 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.equal(await store.getSetting('instance-id'), 'b');
         assert.equal(await store.getSetting('other'), '');
       });
+
+      it('claimSetting keeps the first value claimed, and concurrent claims agree on one winner', async () => {
+        assert.equal(
+          await store.transaction((tx) => tx.claimSetting('controller.identity', 'first')),
+          'first',
+        );
+        assert.equal(
+          await store.transaction((tx) => tx.claimSetting('controller.identity', 'second')),
+          'first',
+        );
+        assert.equal(await store.getSetting('controller.identity'), 'first');
+        const winners = await Promise.all(
+          ['a', 'b', 'c', 'd'].map((value) => store.transaction((tx) => tx.claimSetting('race', value))),
+        );
+        assert.equal(new Set(winners).size, 1);
+        assert.equal(await store.getSetting('race'), winners[0]);
+        // A claim in a rolled-back transaction leaves nothing.
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.claimSetting('undone', 'x');
+            throw new Rollback('undo');
+          }),
+          Rollback,
+        );
+        assert.equal(await store.getSetting('undone'), undefined);
+      });
+
+      it('announce is accepted inside a transaction and changes no data', async () => {
+        await store.transaction((tx) => tx.announce(JSON.stringify({ events: [] })));
+        assert.deepEqual(await store.listNetworkIds(), []);
+        assert.equal(await store.getSetting('announce'), undefined);
+      });
     });
 
     describe('networks', () => {

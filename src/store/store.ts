@@ -181,6 +181,17 @@ export interface StoreReader {
 /** Writes; only ever called inside `Store.transaction`. */
 export interface StoreWriter {
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless the key already has one; returns the value the key holds
+   * afterwards. Two processes claiming at once agree on one winner (the controller identity).
+   */
+  claimSetting(key: string, value: string): Promise<string>;
+  /**
+   * Tells the other processes sharing this database what this transaction changed (PostgreSQL: a
+   * change-log row and a NOTIFY, both part of the transaction, so a rolled-back write announces
+   * nothing). A no-op where only one process uses the database (SQLite).
+   */
+  announce(payload: string): Promise<void>;
   /** Insert or replace the whole network record (manual routes included). */
   putNetwork(network: NetworkRecord): Promise<void>;
   /**
@@ -243,9 +254,27 @@ export interface StoreWriter {
 
 export type StoreTransaction = StoreReader & StoreWriter;
 
+/** What other processes committed since this one last looked, in commit order. */
+export interface ForeignChanges {
+  payloads: string[];
+  /**
+   * False when some announcements can no longer be read (the log was pruned past them, or this is a
+   * first look after a reconnect that may have missed some): every cache must be dropped.
+   */
+  complete: boolean;
+}
+
+export type ForeignChangeHandler = (changes: ForeignChanges) => void | Promise<void>;
+
 export interface Store extends StoreReader {
   /** Which backend this is, for logs and metrics. */
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Sets who hears of other processes' writes. The handler runs before any transaction of this
+   * store that starts after those writes committed, so a write never builds on a stale cache, and
+   * soon after a NOTIFY otherwise. Never called on single-process backends.
+   */
+  onForeignChanges(handler: ForeignChangeHandler): void;
   /**
    * Runs `fn` in one database transaction; a throw rolls everything back. Inside `fn` use only `tx`:
    * calling the store itself (or nesting `transaction`) there throws RpError(INTERNAL) instead of

@@ -73,8 +73,8 @@ describe('migrations', () => {
     }
   });
 
-  it('end with 0004-subnet-routers: advertised routes keyed by (network, member, prefix), API tokens with a unique hash', async () => {
-    assert.equal(Object.keys(migrations).at(-1), '0004-subnet-routers');
+  it('0004-subnet-routers: advertised routes keyed by (network, member, prefix), API tokens with a unique hash', async () => {
+    assert.equal(Object.keys(migrations)[3], '0004-subnet-routers');
     for (const flavor of ['postgres', 'sqlite'] as const) {
       const statements = await compiledSql(flavor);
       const all = statements.join(';\n');
@@ -96,6 +96,18 @@ describe('migrations', () => {
       // Tokens outlive the networks and members they are scoped to: no foreign key.
       const tokenTable = statements.find((statement) => statement.startsWith('create table "api_token"'));
       assert.doesNotMatch(tokenTable!, /references/, flavor);
+    }
+  });
+
+  it('end with 0005-change-log: a change log keyed by its commit sequence', async () => {
+    assert.equal(Object.keys(migrations).at(-1), '0005-change-log');
+    for (const flavor of ['postgres', 'sqlite'] as const) {
+      const all = (await compiledSql(flavor)).join(';\n');
+      assert.match(
+        all,
+        /create table "change_log" \("seq" bigint primary key, "origin" text not null, "time" bigint not null, "payload" text not null\)/,
+        flavor,
+      );
     }
   });
 

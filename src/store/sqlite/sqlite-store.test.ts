@@ -236,7 +236,7 @@ describe('SQLite store specifics', () => {
         assert.deepEqual(database.pragma('foreign_key_check'), []);
         assert.equal(database.pragma('integrity_check', { simple: true }), 'ok');
         const names = database.prepare('select name from kysely_migration order by name').pluck().all();
-        assert.equal(names.at(-1), '0004-subnet-routers');
+        assert.equal(names.at(-1), Object.keys(knownMigrations).at(-1));
       } finally {
         database.close();
       }
