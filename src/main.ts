@@ -1,23 +1,23 @@
 // The one place that wires concrete pieces together: data dir, identity, token, store, service, API.
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApi } from './api/server.ts';
 import { installRouterMetrics } from './api/router-metrics.ts';
 import { RouterProber } from './protocol/controller/router-prober.ts';
 import { createRegistry } from './api/metrics.ts';
-import { loadOrCreateToken, tokenPath } from './api/token-file.ts';
+import { loadOrCreateToken, saveToken, tokenPath } from './api/token-file.ts';
 import { NetworkController } from './protocol/controller/network-controller.ts';
 import { cachedIdentityValidator } from './protocol/controller/cached-identity-validation.ts';
 import { closeIdentityWorkers, validateIdentity } from './protocol/identity-pool.ts';
-import { loadOrCreateIdentity } from './protocol/identity-file.ts';
+import { loadControllerIdentity } from './protocol/controller-identity.ts';
 import type { Identity } from './protocol/identity.ts';
 import { ZeroTierNode, toPeerJson } from './protocol/node/index.ts';
 import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
-import { DATABASE_FILE } from './store/open-store.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { DATABASE_FILE, describeStoreLocation, openStore } from './store/open-store.ts';
+import { PostgresLeaderElection } from './store/postgres/postgres-leader.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -38,6 +38,16 @@ export interface ControllerOptions {
   probeTimeoutMs?: number;
   /** The built dashboard served at /ui (default dist/ui). */
   uiDir?: string;
+  /**
+   * `postgres://…` to share a PostgreSQL database with other controller processes (default: the
+   * SQLite file in the data dir). With PostgreSQL every process serves the API; one, the leader,
+   * serves ZeroTier UDP and probes subnet routers, and another takes over when it dies.
+   */
+  databaseUrl?: string;
+  /** PostgreSQL schema (default `public`); lets tests and several installations share a database. */
+  databaseSchema?: string;
+  /** How often a follower tries to become the leader (ms; default 500). */
+  leaderPollMs?: number;
 }
 
 export interface RunningController {
@@ -50,12 +60,17 @@ export interface RunningController {
   readonly app: FastifyInstance;
   readonly service: ControllerService;
   readonly store: Store;
+  /** The ZeroTier side; only while this process leads (always, on SQLite), else these throw. */
   readonly node: ZeroTierNode;
   readonly networkController: NetworkController;
   readonly prober: RouterProber;
   readonly topology: Topology;
-  /** The UDP ports the ZeroTier node listens on. */
+  /** The UDP ports the ZeroTier node listens on (none while following). */
   readonly udpPorts: { ipv4?: number; ipv6?: number };
+  /** Whether this process serves ZeroTier UDP and probes routers now. */
+  readonly leading: boolean;
+  /** Resolves once this process leads. */
+  whenLeading(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,62 +103,98 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const logger = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const postgres = options.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(options.databaseUrl);
+  const connection = postgres
+    ? { connectionString: options.databaseUrl!, schema: options.databaseSchema }
+    : undefined;
 
   // Open the store first: it is fast, while a first-start identity takes a few seconds in workers.
-  const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE) });
+  const store: Store = await openStore({
+    dataDir,
+    databaseUrl: options.databaseUrl,
+    schema: options.databaseSchema,
+    onListenerState: (state, error) =>
+      state === 'lost'
+        ? logger.warn({ err: error }, 'lost the PostgreSQL change listener; reconnecting')
+        : logger.debug('listening for changes from other controller processes'),
+  });
+  let leader: PostgresLeaderElection | undefined;
+  let protocol: ProtocolSide | undefined;
   try {
-    const [{ identity, created, repairedPermissions }, { token }] = await Promise.all([
-      loadOrCreateIdentity(dataDir),
+    const [{ identity, created, repairedPermissions }, local] = await Promise.all([
+      loadControllerIdentity(dataDir, store),
       loadOrCreateToken(dataDir, options.token),
     ]);
+    // Every process on a shared database answers to the same admin token: the first one's.
+    let token = local.token;
+    if (postgres && local.source !== 'environment') {
+      token = await store.transaction((tx) => tx.claimSetting(ADMIN_TOKEN_SETTING, local.token));
+      if (token !== local.token) await saveToken(dataDir, token);
+    }
     if (repairedPermissions)
       logger.warn({ dataDir }, 'identity.secret was readable by others; set its mode to 0600');
     if (created) logger.info({ address: identity.address }, 'generated a new controller identity');
     const registry = createRegistry();
     const service = new ControllerService({ store, controllerAddress: identity.address });
-    const topology = await resolveTopology(identity, dataDir, options.planetFile);
-    const node = new ZeroTierNode({
-      identity,
-      port: options.udpPort,
-      bind: udpBindOptions(options.udpBind),
-      roots: topology.roots,
-      isRoot: topology.isRoot,
-      planet: topology.planet,
-      validateIdentity: cachedIdentityValidator(service, validateIdentity),
-      logger,
-      registry,
-    });
-    const networkController = new NetworkController({ node, service, identity, logger, registry });
-    networkController.start();
-    await node.start();
-    // Subnet routers are probed from the start, so a router that died while we were down is found.
-    await service.routers.load(store);
-    const prober = new RouterProber({
-      node,
-      targets: () => service.routers.probeTargets(),
-      onResult: (result) =>
-        service.routers.noteHealth(
-          result.address,
-          result.answered ? { kind: 'answer', at: result.at } : { kind: 'miss', at: result.at },
-        ),
-      intervalMs: options.probeIntervalMs,
-      timeoutMs: options.probeTimeoutMs,
-    });
-    prober.start();
     installRouterMetrics(registry, service.routers);
+    const protocolOptions = { options, dataDir, identity, service, store, logger, registry };
+
+    let leading = false;
+    let leadingWaiters: Array<() => void> = [];
+    let transition: Promise<void> = Promise.resolve();
+    // One change at a time, in order; a failed one does not block the next.
+    const setLeading = (next: boolean): Promise<void> => {
+      const run = transition.then(async () => {
+        if (next === leading) return;
+        if (next) {
+          protocol = await startProtocolSide(protocolOptions, postgres);
+          service.routers.probing = true;
+          leading = true;
+          logger.info(
+            { database: describeStoreLocation({ dataDir, databaseUrl: options.databaseUrl }) },
+            'leading: serving ZeroTier UDP and probing subnet routers',
+          );
+          for (const wake of leadingWaiters.splice(0)) wake();
+        } else {
+          logger.warn('no longer leading: ZeroTier UDP and router probes stop here');
+          leading = false;
+          service.routers.probing = false;
+          const stopping = protocol;
+          protocol = undefined;
+          await stopping?.stop();
+        }
+      });
+      transition = run.catch(() => undefined);
+      return run;
+    };
+
+    if (connection) {
+      service.routers.probing = false;
+      leader = new PostgresLeaderElection({
+        ...connection,
+        pollMs: options.leaderPollMs,
+        onChange: (next) => setLeading(next),
+        onError: (error) => logger.warn({ err: error }, 'leader election: giving the lead back, retrying'),
+      });
+      await leader.start();
+      await transition;
+    } else {
+      await setLeading(true);
+    }
+
     const app = await buildApi({
       service,
       token,
       publicIdentity: identity.toString(false),
-      udpPort: node.boundPorts.ipv4 ?? node.boundPorts.ipv6 ?? options.udpPort,
+      udpPort: options.udpPort,
       version: VERSION,
       logger,
       registry,
       uiDir: options.uiDir,
       peers: {
-        listPeers: () => node.peers().map(toPeerJson),
+        listPeers: () => protocol?.node.peers().map(toPeerJson) ?? [],
         getPeer: (address) => {
-          const peer = node.peer(address);
+          const peer = protocol?.node.peer(address);
           return peer && toPeerJson(peer);
         },
       },
@@ -152,6 +203,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+    const current = (): ProtocolSide => {
+      if (!protocol) throw new Error('this controller process is not the leader: it serves no ZeroTier UDP');
+      return protocol;
+    };
 
     let closing: Promise<void> | undefined;
     return {
@@ -164,17 +219,33 @@ export async function startController(options: ControllerOptions): Promise<Runni
       app,
       service,
       store,
-      node,
-      networkController,
-      prober,
-      topology,
-      udpPorts: node.boundPorts,
+      get node() {
+        return current().node;
+      },
+      get networkController() {
+        return current().networkController;
+      },
+      get prober() {
+        return current().prober;
+      },
+      get topology() {
+        return current().topology;
+      },
+      get udpPorts() {
+        return protocol?.node.boundPorts ?? {};
+      },
+      get leading() {
+        return leading;
+      },
+      whenLeading() {
+        return leading ? Promise.resolve() : new Promise<void>((resolve) => leadingWaiters.push(resolve));
+      },
       close() {
         closing ??= (async () => {
           await app.close();
-          prober.stop();
-          networkController.stop();
-          await node.stop();
+          await leader?.stop();
+          await setLeading(false);
+          leadingWaiters = [];
           await service.close();
           await store.close();
           await closeIdentityWorkers();
@@ -183,8 +254,92 @@ export async function startController(options: ControllerOptions): Promise<Runni
       },
     };
   } catch (error) {
+    await leader?.stop().catch(() => undefined);
+    await protocol?.stop().catch(() => undefined);
     await store.close();
     await closeIdentityWorkers();
     throw error;
   }
+}
+
+/** Where every process on a shared database keeps the admin token. */
+const ADMIN_TOKEN_SETTING = 'controller.authtoken';
+
+interface ProtocolSide {
+  node: ZeroTierNode;
+  networkController: NetworkController;
+  prober: RouterProber;
+  topology: Topology;
+  stop(): Promise<void>;
+}
+
+/** The leader's part: ZeroTier UDP, config requests and pushes, subnet-router probes. */
+async function startProtocolSide(
+  context: {
+    options: ControllerOptions;
+    dataDir: string;
+    identity: Identity;
+    service: ControllerService;
+    store: Store;
+    logger: Logger;
+    registry: ReturnType<typeof createRegistry>;
+  },
+  takingOver: boolean,
+): Promise<ProtocolSide> {
+  const { options, dataDir, identity, service, store, logger, registry } = context;
+  const topology = await resolveTopology(identity, dataDir, options.planetFile);
+  const node = new ZeroTierNode({
+    identity,
+    port: options.udpPort,
+    bind: udpBindOptions(options.udpBind),
+    roots: topology.roots,
+    isRoot: topology.isRoot,
+    planet: topology.planet,
+    validateIdentity: cachedIdentityValidator(service, validateIdentity),
+    logger,
+    registry,
+  });
+  const networkController = new NetworkController({ node, service, identity, logger, registry });
+  networkController.start();
+  try {
+    await node.start();
+    // Subnet routers are probed from the start, so a router that died while we were down is found.
+    await service.routers.load(store);
+  } catch (error) {
+    networkController.stop();
+    await node.stop().catch(() => undefined);
+    throw error;
+  }
+  const prober = new RouterProber({
+    node,
+    targets: () => service.routers.probeTargets(),
+    onResult: (result) =>
+      service.routers.noteHealth(
+        result.address,
+        result.answered ? { kind: 'answer', at: result.at } : { kind: 'miss', at: result.at },
+      ),
+    intervalMs: options.probeIntervalMs,
+    timeoutMs: options.probeTimeoutMs,
+  });
+  prober.start();
+  if (takingOver) {
+    // Members the last leader served are still out there: reach them now rather than at their next
+    // config request (up to a minute away), so changes keep flowing through a takeover.
+    const resumed = await networkController.resumeRecentMembers().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not resume the members of the previous leader');
+      return 0;
+    });
+    if (resumed > 0) logger.info({ members: resumed }, 'resumed members seen by the previous leader');
+  }
+  return {
+    node,
+    networkController,
+    prober,
+    topology,
+    async stop() {
+      prober.stop();
+      networkController.stop();
+      await node.stop();
+    },
+  };
 }

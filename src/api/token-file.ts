@@ -39,3 +39,10 @@ export async function loadOrCreateToken(
   await rename(temporary, tokenPath(dataDir));
   return { token, source: 'created' };
 }
+
+/** Replaces the token file (0600), e.g. with the token every process on a shared database uses. */
+export async function saveToken(dataDir: string, token: string): Promise<void> {
+  const temporary = `${tokenPath(dataDir)}.${process.pid}.tmp`;
+  await writeFile(temporary, `${token}\n`, { mode: 0o600 });
+  await rename(temporary, tokenPath(dataDir));
+}

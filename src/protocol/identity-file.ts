@@ -89,3 +89,15 @@ async function ensurePublicFile(dataDir: string, identity: Identity): Promise<vo
   if (current?.trim() === text) return;
   await writeFileAtomic(path, text, 0o644, true);
 }
+
+/** Reads `<dataDir>/identity.secret` as loadOrCreateIdentity does; undefined when there is none. */
+export async function readIdentityFile(dataDir: string): Promise<Identity | undefined> {
+  return (await loadSecret(join(dataDir, IDENTITY_SECRET_FILE)))?.identity;
+}
+
+/** Writes both files for `identity` (with its private key), replacing what is there. */
+export async function writeIdentityFiles(dataDir: string, identity: Identity): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFileAtomic(join(dataDir, IDENTITY_SECRET_FILE), identity.toString(true), 0o600, true);
+  await ensurePublicFile(dataDir, identity);
+}

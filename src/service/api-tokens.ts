@@ -6,6 +6,7 @@ import { invalidField, notFound } from '../core/errors.ts';
 import { has, readObject, show } from '../core/network/json-input.ts';
 import { isMemberAddress, isNetworkId } from '../core/network/network-id.ts';
 import type { Store, StoredApiToken } from '../store/store.ts';
+import { announcementOf } from './change-announcements.ts';
 
 export type Principal =
   | { kind: 'admin'; name: string }
@@ -26,6 +27,9 @@ const TOKEN_PREFIX = 'rpt_';
 const MAX_NAME = 100;
 /** last_used_at is written at most this often per token (every request would be a write). */
 const TOUCH_EVERY_MS = 60_000;
+
+/** Tells other controller processes to forget their cached token lookups (a revoked token stops at once). */
+const TOKENS_CHANGED = JSON.stringify(announcementOf([], undefined, { tokens: true }));
 
 export function tokenHash(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -84,7 +88,10 @@ export class ApiTokens {
       createdAt: this.clock(),
       lastUsedAt: null,
     };
-    await this.store.transaction((tx) => tx.putApiToken(record));
+    await this.store.transaction(async (tx) => {
+      await tx.putApiToken(record);
+      await tx.announce(TOKENS_CHANGED);
+    });
     this.byHash.delete(record.tokenHash);
     return { ...view(record), token: secret };
   }
@@ -96,9 +103,17 @@ export class ApiTokens {
   async remove(id: string): Promise<TokenView> {
     const token = (await this.store.listApiTokens()).find((t) => t.id === id);
     if (!token) throw notFound(`API token ${id}`);
-    await this.store.transaction((tx) => tx.deleteApiToken(id));
+    await this.store.transaction(async (tx) => {
+      await tx.deleteApiToken(id);
+      await tx.announce(TOKENS_CHANGED);
+    });
     this.byHash.delete(token.tokenHash);
     return view(token);
+  }
+
+  /** Another process changed the tokens: look them up again. */
+  forgetCached(): void {
+    this.byHash.clear();
   }
 
   /** Who presents `secret`, or undefined for no valid token (the admin token is checked by the API). */

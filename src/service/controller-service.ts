@@ -23,6 +23,8 @@ import type {
   NewEvent,
   Store,
   StoredEvent,
+  ForeignChanges,
+  PresenceRecord,
   StoreReader,
   StoreTransaction,
 } from '../store/store.ts';
@@ -37,6 +39,7 @@ import {
   type RoutesReport,
 } from './route-views.ts';
 import { ChangeFeed, type ChangeEvent } from './change-events.ts';
+import { announcementOf, parseAnnouncement, type ChangeAnnouncement } from './change-announcements.ts';
 import { sameRecord } from './same-record.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
 import { decideConfigRequest, type ConfigRequester, type ConfigRequestOutcome } from './config-requests.ts';
@@ -141,6 +144,7 @@ export class ControllerService {
       write: (fn) => this.write(fn),
       clock: this.clock,
     });
+    this.store.onForeignChanges((news) => this.applyForeignChanges(news));
     this.changes.subscribe((event) => {
       if (event.kind === 'network-changed' || event.kind === 'network-deleted')
         this.networks.invalidate(event.networkId);
@@ -149,6 +153,74 @@ export class ControllerService {
       if (event.kind === 'network-deleted') this.presence.forget(event.networkId);
       if (event.kind === 'member-deleted') this.presence.forget(event.networkId, event.address);
     });
+  }
+
+  /**
+   * Other controller processes on the same database committed writes (PostgreSQL): drop what they
+   * made stale, then tell our own listeners, as if the writes were ours (the process serving the
+   * members pushes their new configs). Incomplete news drops everything and re-announces every network.
+   */
+  async applyForeignChanges(news: ForeignChanges): Promise<void> {
+    const announcements = news.payloads.map(parseAnnouncement);
+    if (!news.complete || announcements.some((a) => a === undefined)) {
+      await this.forgetEverything();
+      return;
+    }
+    const events: ChangeEvent[] = [];
+    for (const announcement of announcements as ChangeAnnouncement[]) {
+      for (const event of announcement.events) {
+        this.networks.invalidate(event.networkId);
+        this.routing.networkPlans.forget(event.networkId);
+        // A member's authorization or IPs feed the planner; a network change its whole input.
+        if (event.kind !== 'network-changed') this.routing.state.setPlanner(event.networkId, undefined);
+        if (event.kind === 'network-deleted') this.routers.forgetNetwork(event.networkId);
+        events.push(event);
+      }
+      for (const id of announcement.planners) this.routing.state.setPlanner(id, undefined);
+      for (const id of announcement.routers) this.routers.forgetNetwork(id);
+      for (const drain of announcement.drains ?? []) this.routers.applyDrain(drain.address, drain.draining);
+      for (const beat of announcement.heartbeats ?? [])
+        if (this.routers.probing) this.routers.noteHealth(beat.address, { kind: 'answer', at: beat.at });
+      if (announcement.ipam) this.routing.state.forget([], true);
+      if (announcement.tokens) this.tokens.forgetCached();
+    }
+    this.changes.publish(events);
+  }
+
+  /**
+   * An agent's proof of life for a router. Health is judged by the probing process; another process
+   * passes the heartbeat on through the change log.
+   */
+  async heartbeat(networkId: string, address: string): Promise<string> {
+    const member = await this.getMember(networkId, address);
+    const at = this.clock();
+    this.routers.noteHealth(member.address, { kind: 'answer', at });
+    if (!this.routers.probing) {
+      const payload = announcementOf([], undefined, { heartbeats: [{ address: member.address, at }] });
+      await this.store.transaction((tx) => tx.announce(JSON.stringify(payload)));
+    }
+    return this.routers.healthStateOf(member.address);
+  }
+
+  /** Drops every cache and announces every network to our listeners (after missed news). */
+  private async forgetEverything(): Promise<void> {
+    const networks = await this.store.listNetworks();
+    for (const network of networks) {
+      this.networks.invalidate(network.id);
+      this.routing.networkPlans.forget(network.id);
+      this.routing.state.setPlanner(network.id, undefined);
+      this.routers.forgetNetwork(network.id);
+    }
+    this.routers.forgetAll();
+    this.routing.state.forget([], true);
+    this.tokens.forgetCached();
+    this.changes.publish(
+      networks.map((network) => ({
+        kind: 'network-changed',
+        networkId: network.id,
+        revision: network.revision,
+      })),
+    );
   }
 
   /** Reads for views that need the store directly (routers' rows). */
@@ -321,6 +393,11 @@ export class ControllerService {
   }
 
   /** The identity stored for an address that passed validation before, if any. */
+  /** Members seen since `since` (ms) with their last physical address (a takeover contacts them). */
+  recentlySeen(since: number): Promise<PresenceRecord[]> {
+    return this.store.listRecentlySeen(since);
+  }
+
   knownIdentity(address: string): Promise<string | undefined> {
     return this.store.getKnownIdentity(address);
   }
@@ -649,7 +726,12 @@ export class ControllerService {
     const scope = newRoutingScope();
     let result: T;
     try {
-      result = await this.store.transaction((tx) => fn(tx, changes, scope));
+      result = await this.store.transaction(async (tx) => {
+        const value = await fn(tx, changes, scope);
+        const announcement = announcementOf(changes, scope, { drains: scope.drains });
+        if (announcement) await tx.announce(JSON.stringify(announcement));
+        return value;
+      });
     } catch (error) {
       this.routing.state.forget(scope.networks, scope.ipam);
       this.routers.forget(scope.routerNetworks);

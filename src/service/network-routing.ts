@@ -26,12 +26,14 @@ export interface RoutingScope {
   limitRejection?: NewEvent;
   /** Networks whose subnet-router rows or selection this write replaced. */
   routerNetworks: Set<string>;
+  /** Drain states this write set (other processes adopt them). */
+  drains: Array<{ address: string; draining: boolean }>;
   /** Planners to hand over when the write's statements are done, with the network revision. */
   pending: Map<string, { planner: RoutePlanner; revision: number | undefined } | undefined>;
 }
 
 export function newRoutingScope(): RoutingScope {
-  return { networks: new Set(), ipam: false, pending: new Map(), routerNetworks: new Set() };
+  return { networks: new Set(), ipam: false, pending: new Map(), routerNetworks: new Set(), drains: [] };
 }
 
 type EventMaker = (

@@ -117,13 +117,19 @@ export class SubnetRouters {
   /** Called with the time a failback becomes possible in a network (the service re-selects then). */
   onFailbackDue: ((networkId: string, at: number) => void) | undefined;
 
+  /**
+   * Whether this process judges health itself (it probes: the leader, or the only process). A process
+   * that does not takes each router's health from the rows the prober's process persisted.
+   */
+  probing = true;
+
   constructor(private readonly options: SubnetRoutersOptions) {}
 
   /** Loads every network's rows once (for the prober's targets and persisted verdicts). */
   load(reader: StoreReader): Promise<void> {
     this.loaded ??= (async () => {
       for (const id of await reader.listAllAdvertisedNetworkIds()) {
-        if (!this.rows.has(id)) this.setRows(id, await reader.listAdvertisements(id));
+        if (!this.rows.has(id)) this.setStoredRows(id, await reader.listAdvertisements(id));
       }
       const now = this.options.clock();
       for (const list of this.rows.values()) {
@@ -179,6 +185,33 @@ export class SubnetRouters {
     this.targetCache = undefined;
   }
 
+  /** Rows read from the store: a process that does not probe adopts the verdicts persisted with them. */
+  private setStoredRows(networkId: string, rows: StoredAdvertisement[]): void {
+    this.setRows(networkId, rows);
+    if (this.probing) return;
+    const now = this.options.clock();
+    for (const row of rows) {
+      if (row.health === null) continue;
+      const current = this.health.get(row.member);
+      if (current !== undefined && healthState(current) === row.health) continue;
+      this.health.set(row.member, initialHealth(now, { state: row.health, since: row.healthSince }));
+    }
+  }
+
+  /** Another process drained or undrained a router: keep its flag (liveness stays ours). */
+  applyDrain(address: string, draining: boolean): void {
+    this.health.set(
+      address,
+      nextHealth(this.healthOf(address), { kind: 'drain', draining, at: this.options.clock() }),
+    );
+  }
+
+  /** Drops every network's rows and selections (reloaded on next use); health stays. */
+  forgetAll(): void {
+    for (const id of [...this.rows.keys()]) this.forgetNetwork(id);
+    this.selections.clear();
+  }
+
   healthOf(address: string): RouterHealthRecord {
     let record = this.health.get(address);
     if (!record) {
@@ -211,7 +244,7 @@ export class SubnetRouters {
     let list = this.rows.get(networkId);
     if (!list) {
       list = await reader.listAdvertisements(networkId);
-      this.setRows(networkId, list);
+      this.setStoredRows(networkId, list);
     }
     return list;
   }
@@ -387,10 +420,8 @@ export class SubnetRouters {
           ErrorCodes.CONFLICT,
           `member ${addr} advertises nothing in network ${network.id}, so there is nothing to drain`,
         );
-      this.health.set(
-        addr,
-        nextHealth(this.healthOf(addr), { kind: 'drain', draining, at: this.options.clock() }),
-      );
+      this.applyDrain(addr, draining);
+      scope.drains.push({ address: addr, draining });
       await tx.appendEvent(
         this.options.makeEvent(
           network.id,

@@ -283,6 +283,25 @@ class Reads implements StoreReader {
     return row?.identity;
   }
 
+  async listRecentlySeen(since: number): Promise<PresenceRecord[]> {
+    this.guard();
+    const rows = await this.db
+      .selectFrom('member')
+      .select(['network_id', 'address', 'last_seen', 'physical_address'])
+      .where('last_seen', '>=', since)
+      .where('physical_address', 'is not', null)
+      .orderBy('last_seen', 'desc')
+      .orderBy('network_id')
+      .orderBy('address')
+      .execute();
+    return rows.map((row) => ({
+      networkId: row.network_id,
+      address: row.address,
+      lastSeen: toNumber(row.last_seen!),
+      physicalAddress: row.physical_address!,
+    }));
+  }
+
   async listActiveBridges(networkId: string): Promise<string[]> {
     this.guard();
     const rows = await this.db

@@ -12,10 +12,22 @@ export interface StoreLocation {
   dataDir: string;
   /** `postgres://…` / `postgresql://…`, or `sqlite:PATH`; default: `<dataDir>/controller.db`. */
   databaseUrl?: string;
+  /** PostgreSQL only: the schema (default public) and listener state reports. */
+  schema?: string;
+  onListenerState?: (state: 'lost' | 'listening', error?: unknown) => void;
 }
 
+/** Where the data lives, for logs and progress output: a URL's password is never shown. */
 export function describeStoreLocation(location: StoreLocation): string {
-  return location.databaseUrl ?? `sqlite:${join(location.dataDir, DATABASE_FILE)}`;
+  const url = location.databaseUrl;
+  if (url === undefined) return `sqlite:${join(location.dataDir, DATABASE_FILE)}`;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.startsWith('sqlite:') ? url : '(unparsable database URL)';
+  }
 }
 
 export async function openStore(location: StoreLocation): Promise<Store> {
@@ -24,7 +36,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   if (url.startsWith('sqlite:')) return openSqliteStore({ file: url.slice('sqlite:'.length) });
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.ts');
-    return openPostgresStore({ connectionString: url });
+    return openPostgresStore({
+      connectionString: url,
+      schema: location.schema,
+      onListenerState: location.onListenerState,
+    });
   }
   throw new Error(`database "${url}" is neither postgres://… nor sqlite:PATH`);
 }

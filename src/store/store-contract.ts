@@ -329,6 +329,40 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.equal((await store.getMember(NWID, 'aaaaaaaaaa'))?.lastSeen, 1_700_000_000_999);
       });
 
+      it('lists members seen since a time, newest first, across networks, only those with a path', async () => {
+        await putNetworks(sampleNetwork(OTHER_NWID));
+        await putMembers(
+          sampleMember(NWID, 'aaaaaaaaaa'),
+          sampleMember(NWID, 'bbbbbbbbbb'),
+          sampleMember(OTHER_NWID, 'cccccccccc'),
+          sampleMember(NWID, 'dddddddddd'),
+        );
+        assert.deepEqual(await store.listRecentlySeen(0), []);
+        await store.transaction((tx) =>
+          tx.recordPresence([
+            { networkId: NWID, address: 'aaaaaaaaaa', lastSeen: 1000, physicalAddress: '192.0.2.1/9993' },
+            { networkId: NWID, address: 'bbbbbbbbbb', lastSeen: 500, physicalAddress: '192.0.2.2/9993' },
+            {
+              networkId: OTHER_NWID,
+              address: 'cccccccccc',
+              lastSeen: 2000,
+              physicalAddress: '[2001:db8::1]/9993',
+            },
+          ]),
+        );
+        assert.deepEqual(await store.listRecentlySeen(1000), [
+          {
+            networkId: OTHER_NWID,
+            address: 'cccccccccc',
+            lastSeen: 2000,
+            physicalAddress: '[2001:db8::1]/9993',
+          },
+          { networkId: NWID, address: 'aaaaaaaaaa', lastSeen: 1000, physicalAddress: '192.0.2.1/9993' },
+        ]);
+        assert.equal((await store.listRecentlySeen(0)).length, 3);
+        assert.deepEqual(await store.listRecentlySeen(2001), []);
+      });
+
       it('remembers validated identities; the first one for an address wins', async () => {
         assert.equal(await store.getKnownIdentity('aaaaaaaaaa'), undefined);
         await store.transaction((tx) => tx.rememberIdentity('aaaaaaaaaa', 'aaaaaaaaaa:0:01', 5));

@@ -153,6 +153,12 @@ export interface StoreReader {
   /** The public identity string stored for an address whose identity passed validation, if any. */
   getKnownIdentity(address: string): Promise<string | undefined>;
 
+  /**
+   * Members of every network last seen at or after `since` (ms) with a physical address, newest
+   * first: whom a controller taking over from another should contact.
+   */
+  listRecentlySeen(since: number): Promise<PresenceRecord[]>;
+
   /** Addresses of the network's members marked activeBridge (the netconf specialists). */
   listActiveBridges(networkId: string): Promise<string[]>;
 

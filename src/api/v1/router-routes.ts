@@ -83,9 +83,7 @@ export function registerRouterRoutes(app: FastifyInstance, service: ControllerSe
     doc("An agent's proof of life for a router (besides the controller's own probes)"),
     async (request: MemberRequest) => {
       const { nwid, address } = checkIds(request.params.nwid, request.params.address);
-      await service.getMember(nwid, address);
-      routers.noteHealth(address, { kind: 'answer', at: Date.now() });
-      return { health: routers.healthStateOf(address) };
+      return { health: await service.heartbeat(nwid, address) };
     },
   );
 }

@@ -16,15 +16,24 @@ function parseMilliseconds(value: string, name: string): number {
   return ms;
 }
 
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the controller (embedded SQLite in the data dir)')
+    .description('run the controller (embedded SQLite in the data dir, or a shared PostgreSQL database)')
     .option('--data-dir <dir>', 'where the database, identity and token live', DEFAULT_DATA_DIR)
     .option('--host <host>', 'HTTP API listen address', DEFAULT_HOST)
     .option('--port <port>', 'HTTP API port', (v) => parsePort(v), DEFAULT_PORT)
     .option('--udp-port <port>', 'ZeroTier UDP port', (v) => parsePort(v, 'udp-port'), DEFAULT_UDP_PORT)
     .option('--udp-bind <address>', 'ZeroTier UDP listen address (default: all interfaces, IPv4 and IPv6)')
+    .option(
+      '--database <url>',
+      'postgres://user@host/db to share one database with other controller processes (env ROUTEPLANE_DATABASE_URL; default: SQLite in the data dir)',
+    )
+    .option('--database-schema <name>', 'PostgreSQL schema to use (default public)')
     .option('--planet <file>', "follow this planet's roots (default: act as the root of our own planet)")
     .option(
       '--probe-interval <ms>',
@@ -44,6 +53,8 @@ export function registerServeCommand(program: Command): void {
         udpPort: number;
         udpBind?: string;
         planet?: string;
+        database?: string;
+        databaseSchema?: string;
         probeInterval?: number;
         probeTimeout?: number;
       }) => {
@@ -57,6 +68,8 @@ export function registerServeCommand(program: Command): void {
           udpPort: options.udpPort,
           udpBind: options.udpBind,
           planetFile: options.planet,
+          databaseUrl: options.database ?? nonEmpty(process.env.ROUTEPLANE_DATABASE_URL),
+          databaseSchema: options.databaseSchema,
           token: process.env.ROUTEPLANE_TOKEN,
           probeIntervalMs: options.probeInterval,
           probeTimeoutMs: options.probeTimeout,
@@ -72,15 +85,28 @@ export function registerServeCommand(program: Command): void {
             : `routeplane: API token in ${controller.tokenFile}`,
         );
         say(`routeplane: data in ${controller.dataDir}`);
-        const ports = controller.udpPorts;
-        say(
-          `routeplane: ZeroTier UDP on ${[
-            ports.ipv4 && `IPv4 port ${ports.ipv4}`,
-            ports.ipv6 && `IPv6 port ${ports.ipv6}`,
-          ]
-            .filter(Boolean)
-            .join(', ')}; planet: ${controller.topology.source}`,
-        );
+        if (controller.store.kind === 'postgres') say('routeplane: database PostgreSQL (shared)');
+        const sayUdp = () => {
+          const ports = controller.udpPorts;
+          say(
+            `routeplane: ZeroTier UDP on ${[
+              ports.ipv4 && `IPv4 port ${ports.ipv4}`,
+              ports.ipv6 && `IPv6 port ${ports.ipv6}`,
+            ]
+              .filter(Boolean)
+              .join(', ')}; planet: ${controller.topology.source}`,
+          );
+        };
+        if (controller.leading) sayUdp();
+        else {
+          say(
+            'routeplane: following: another controller process leads (UDP, probes); taking over if it stops',
+          );
+          void controller.whenLeading().then(() => {
+            say('routeplane: now leading');
+            sayUdp();
+          });
+        }
 
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {

@@ -7,7 +7,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ErrorCodes, RpError } from '../../core/errors.ts';
 import type { ChangeEvent } from '../../service/change-events.ts';
 import type { ControllerService } from '../../service/controller-service.ts';
-import type { Identity, IdentityWithPrivate } from '../identity.ts';
+import { Identity, type IdentityWithPrivate } from '../identity.ts';
+import { parsePathKey } from '../node/path-address.ts';
 import { randomUpdateId } from '../netconf/config-chunks.ts';
 import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
 import { encodeRevocationCredentials, issueRevocation } from '../netconf/revocation.ts';
@@ -23,7 +24,7 @@ import { ConfigAdmission, type ShedReason } from './config-admission.ts';
 import { ConfigDecisionCache } from './config-decision-cache.ts';
 import { registerConfigLoadMetrics } from './config-load-metrics.ts';
 import { ConfigWorkerPool } from './config-worker-pool.ts';
-import { MemberSessions, type MemberSession } from './member-sessions.ts';
+import { MemberSessions, ONLINE_WINDOW_MS, type MemberSession } from './member-sessions.ts';
 
 export interface NetworkControllerOptions {
   node: ZeroTierNode;
@@ -221,6 +222,40 @@ export class NetworkController {
   }
 
   // ---- requests ----------------------------------------------------------------------------
+
+  /**
+   * After taking over from another controller process: members seen in the last online window get
+   * a HELLO at their last physical address and, when authorized, a push of their current config, so
+   * they hear of changes at once rather than at their next request. Returns how many were contacted.
+   */
+  async resumeRecentMembers(): Promise<number> {
+    const now = this.clock();
+    let contacted = 0;
+    for (const seen of await this.service.recentlySeen(now - ONLINE_WINDOW_MS)) {
+      const path = parsePathKey(seen.physicalAddress);
+      const text = await this.service.knownIdentity(seen.address);
+      if (!path || text === undefined) continue;
+      let member;
+      try {
+        member = await this.service.getMember(seen.networkId, seen.address);
+        this.node.contact(Identity.parse(text), path);
+      } catch (error) {
+        this.logger?.debug({ err: error, member: seen.address }, 'member not resumed');
+        continue;
+      }
+      contacted++;
+      const session = this.sessions.record({
+        networkId: seen.networkId,
+        address: seen.address,
+        lastRequestAt: seen.lastSeen,
+        // Every client since 1.2 (2017) runs the rules engine; its next request says for sure.
+        rulesEngineSupported: true,
+        authorized: member.authorized,
+      });
+      if (member.authorized) this.queuePush(session);
+    }
+    return contacted;
+  }
 
   private async onConfigRequest(packet: IncomingPacket): Promise<void> {
     const now = this.clock();

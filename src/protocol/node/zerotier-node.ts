@@ -342,6 +342,21 @@ export class ZeroTierNode {
   }
 
   /**
+   * Says HELLO to a member at a physical address it was last seen at, learning it as a peer first.
+   * For a controller taking over from another process: `identity` must be one that passed
+   * validation before (it is not checked again here).
+   */
+  contact(identity: Identity, path: PathAddress): bigint {
+    const now = this.clock();
+    if (identity.address === this.address) throw new Error('cannot contact ourselves');
+    const known = this.peerTable.get(identity.address);
+    if (known && !known.identity.equals(identity))
+      throw new Error(`peer ${identity.address} is known with another identity`);
+    const peer = known ?? this.newPeer(identity.withoutPrivate(), this.identity.agree(identity), now);
+    return this.sendHello(peer, path, now);
+  }
+
+  /**
    * The identity of `address`: at once for known peers, else asked of the roots (only a root's
    * OK(WHOIS) is trusted, and the identity is validated before use). Undefined when nobody answers
    * within `timing.whoisTimeout`, or when there is no root to ask.

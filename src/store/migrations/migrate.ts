@@ -4,8 +4,13 @@ import { Migrator, type Kysely } from 'kysely';
 import type { StoreDatabase } from '../schema.ts';
 import { migrationProvider } from './migrations.ts';
 
-export async function migrateToLatest(db: Kysely<StoreDatabase>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * `schema`: where the migration bookkeeping tables live (PostgreSQL with a schema of its own). Kysely
+ * looks for them in every schema it can see, so without it another schema's tables would be taken
+ * for ours.
+ */
+export async function migrateToLatest(db: Kysely<StoreDatabase>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;

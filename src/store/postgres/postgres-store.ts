@@ -39,7 +39,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     // Kysely's Migrator holds an advisory lock while it migrates: concurrent starts apply each once.
-    await migrateToLatest(db);
+    await migrateToLatest(db, options.schema);
     await changeLog.start(db);
     listener = new PostgresListener(options, CHANGE_CHANNEL, {
       onNotification: () => void changeLog.catchUp(db).catch(() => undefined),
