@@ -1,0 +1,142 @@
+// Two controller services on one PostgreSQL database, as two processes run them: what one writes,
+// the other sees at once, although it keeps networks, route planners, IPAM and token lookups in
+// memory. The stale-cache bugs this pins: a cached network or planner served after another process
+// changed it, a revoked token still accepted, a write built on a stale cache.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { openPostgresStore, type PostgresStore } from '../store/postgres/postgres-store.ts';
+import {
+  dropSchema,
+  scratchSchemaName,
+  TEST_DATABASE_URL,
+} from '../store/postgres/postgres-test-database.ts';
+import type { ChangeEvent } from './change-events.ts';
+import { ControllerService } from './controller-service.ts';
+
+const CONTROLLER = 'f8ea0e7924';
+
+async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    assert.ok(Date.now() < deadline, `${what}: still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('change propagation between controller processes (PostgreSQL)', () => {
+  const schema = scratchSchemaName();
+  let storeA: PostgresStore;
+  let storeB: PostgresStore;
+  let a: ControllerService;
+  let b: ControllerService;
+  const heardByB: ChangeEvent[] = [];
+  let nwid: string;
+
+  before(async () => {
+    storeA = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema, instanceId: 'a' });
+    storeB = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema, instanceId: 'b' });
+    a = new ControllerService({ store: storeA, controllerAddress: CONTROLLER });
+    b = new ControllerService({ store: storeB, controllerAddress: CONTROLLER });
+    b.changes.subscribe((event) => heardByB.push(event));
+    nwid = (await a.createNetwork({ name: 'one', routes: [{ target: '10.1.0.0/24', via: null }] })).id;
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    await storeA.close();
+    await storeB.close();
+    await dropSchema(schema);
+  });
+
+  it('a network changed through one process is served fresh by the other, and its listeners hear of it', async () => {
+    assert.equal((await b.getNetwork(nwid)).name, 'one'); // now cached in b
+    await a.upsertNetwork(nwid, { name: 'two' });
+    await eventually(
+      'b reads the new name',
+      async () => (await b.getNetwork(nwid)).name,
+      (n) => n === 'two',
+    );
+    await eventually(
+      'b heard the change',
+      async () => heardByB.filter((e) => e.kind === 'network-changed' && e.networkId === nwid).length,
+      (n) => n >= 2,
+    );
+  });
+
+  it("a write right after another process's write builds on it, not on a stale cache", async () => {
+    await b.getNetwork(nwid); // cached
+    const before = (await a.getNetwork(nwid)).revision;
+    await a.upsertNetwork(nwid, {
+      routes: [
+        { target: '10.1.0.0/24', via: null },
+        { target: '10.2.0.0/16', via: '10.1.0.1' },
+      ],
+    });
+    // No waiting for the NOTIFY: b's transaction catches up under the write lock first.
+    const next = await b.upsertNetwork(nwid, { name: 'three' });
+    assert.equal(next.revision, before + 2);
+    assert.deepEqual(
+      next.routes.map((r) => r.target),
+      ['10.1.0.0/24', '10.2.0.0/16'],
+    );
+  });
+
+  it("a member authorized through one process changes the other's route plans and member views", async () => {
+    const address = '43e690e007';
+    // b's planner is loaded with no members.
+    assert.equal((await b.routesReport(nwid)).routes[0]?.members ?? 0, 0);
+    await a.upsertMember(nwid, address, { authorized: true, ipAssignments: ['10.1.0.5'] });
+    const member = await eventually(
+      'b sees the member',
+      () => b.getMember(nwid, address),
+      (m) => m.authorized,
+    );
+    assert.deepEqual(member.ipAssignments, ['10.1.0.5']);
+    const routes = await b.memberRoutes(nwid, address);
+    assert.ok(routes.routes.some((r) => r.target === '10.2.0.0/16'));
+    await eventually(
+      "b's routes report counts the member",
+      async () => (await b.routesReport(nwid)).routes.find((r) => r.target === '10.1.0.0/24')?.members,
+      (n) => n === 1,
+    );
+    assert.ok(heardByB.some((e) => e.kind === 'member-changed' && e.address === address && e.authorized));
+  });
+
+  it('a token revoked through one process stops working through the other', async () => {
+    const created = await a.tokens.create({ name: 'ci' });
+    assert.equal((await b.tokens.authenticate(created.token))?.name, 'ci'); // cached in b
+    await a.tokens.remove(created.id);
+    await eventually(
+      'b refuses the revoked token',
+      () => b.tokens.authenticate(created.token),
+      (p) => p === undefined,
+    );
+  });
+
+  it('an IPAM subnet added through one process is listed by the other', async () => {
+    assert.deepEqual(await b.ipam.list(), []); // cached snapshot in b
+    await a.ipam.create({ prefix: '10.0.0.0/8', name: 'corp' }, { name: 'api' });
+    await eventually(
+      'b lists the subnet',
+      () => b.ipam.list(),
+      (list) => list.length === 1,
+    );
+  });
+
+  it('a deleted network is gone through the other process too', async () => {
+    const other = await b.createNetwork({ name: 'short-lived' });
+    assert.equal((await a.getNetwork(other.id)).name, 'short-lived');
+    await b.deleteNetwork(other.id);
+    await eventually(
+      'a no longer finds it',
+      () =>
+        a.getNetwork(other.id).then(
+          () => 'found',
+          () => 'gone',
+        ),
+      (state) => state === 'gone',
+    );
+  });
+});
