@@ -1,6 +1,6 @@
 // The one place that wires concrete pieces together: data dir, identity, token, store, service, API.
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApi } from './api/server.ts';
@@ -18,6 +18,7 @@ import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
 import { DATABASE_FILE, describeStoreLocation, openStore } from './store/open-store.ts';
 import { PostgresLeaderElection } from './store/postgres/postgres-leader.ts';
+import { backupSqliteFile } from './store/sqlite/sqlite-backup.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -48,6 +49,11 @@ export interface ControllerOptions {
   databaseSchema?: string;
   /** How often a follower tries to become the leader (ms; default 500). */
   leaderPollMs?: number;
+  /**
+   * SQLite: how often the database is copied to `controller.db.backup` in the data dir (online
+   * backup; ms; default one hour; 0 = never).
+   */
+  backupIntervalMs?: number;
 }
 
 export interface RunningController {
@@ -208,6 +214,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       return protocol;
     };
 
+    const backups = store.kind === 'sqlite' ? startPeriodicBackup(dataDir, options, logger) : undefined;
+
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -242,6 +250,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       },
       close() {
         closing ??= (async () => {
+          await backups?.stop();
           await app.close();
           await leader?.stop();
           await setLeading(false);
@@ -260,6 +269,39 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await closeIdentityWorkers();
     throw error;
   }
+}
+
+export const BACKUP_FILE = `${DATABASE_FILE}.backup`;
+const DEFAULT_BACKUP_INTERVAL_MS = 60 * 60_000;
+
+/** A fresh copy of the SQLite database every interval, so a broken disk write never costs everything. */
+function startPeriodicBackup(
+  dataDir: string,
+  options: ControllerOptions,
+  logger: Logger,
+): { stop(): Promise<void> } | undefined {
+  const interval = options.backupIntervalMs ?? DEFAULT_BACKUP_INTERVAL_MS;
+  if (interval <= 0) return undefined;
+  const source =
+    options.databaseUrl?.startsWith('sqlite:') === true
+      ? options.databaseUrl.slice('sqlite:'.length)
+      : join(dataDir, DATABASE_FILE);
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= backupSqliteFile(source, join(dataDir, BACKUP_FILE))
+      .then(
+        ({ pages }) => logger.debug({ pages }, 'database backed up'),
+        (error: unknown) => logger.error({ err: error }, 'periodic database backup failed'),
+      )
+      .finally(() => (running = undefined));
+  }, interval);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** Where every process on a shared database keeps the admin token. */

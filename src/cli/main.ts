@@ -5,6 +5,8 @@ import { VERSION } from '../version.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { registerPlanetCommand } from './commands/planet.ts';
+import { registerBackupCommand } from './commands/backup.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerClientCommands } from './commands/client-commands.ts';
 import { CliError } from './cli-error.ts';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTokenCommand(program);
   registerPlanetCommand(program);
+  registerMigrateCommand(program);
+  registerBackupCommand(program);
   registerClientCommands(program);
   return program;
 }

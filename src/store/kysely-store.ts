@@ -72,7 +72,21 @@ export interface KyselyBackend {
 }
 
 export function createKyselyStore(backend: KyselyBackend): Store {
-  return new KyselyStore(backend);
+  const store = new KyselyStore(backend);
+  backends.set(store, backend);
+  return store;
+}
+
+const backends = new WeakMap<Store, KyselyBackend>();
+
+/**
+ * The tables under a store, for whole-database copies between backends (store-copy.ts) and nothing
+ * else: everything else goes through the Store interface.
+ */
+export function tablesOf(store: Store): Kysely<StoreDatabase> {
+  const backend = backends.get(store);
+  if (backend === undefined) throw new Error('not a Kysely store');
+  return backend.db;
 }
 
 function ipConflict(ip: string, holder: string, networkId: string): RpError {

@@ -34,6 +34,16 @@ export function registerServeCommand(program: Command): void {
       'postgres://user@host/db to share one database with other controller processes (env ROUTEPLANE_DATABASE_URL; default: SQLite in the data dir)',
     )
     .option('--database-schema <name>', 'PostgreSQL schema to use (default public)')
+    .option(
+      '--backup-interval <minutes>',
+      'SQLite: copy the database to controller.db.backup in the data dir this often (default 60; 0 = never)',
+      (v) => {
+        const minutes = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v) || minutes > 10_080)
+          throw new Error(`--backup-interval: "${v}" is not a number of minutes (0-10080)`);
+        return minutes;
+      },
+    )
     .option('--planet <file>', "follow this planet's roots (default: act as the root of our own planet)")
     .option(
       '--probe-interval <ms>',
@@ -55,6 +65,7 @@ export function registerServeCommand(program: Command): void {
         planet?: string;
         database?: string;
         databaseSchema?: string;
+        backupInterval?: number;
         probeInterval?: number;
         probeTimeout?: number;
       }) => {
@@ -70,6 +81,8 @@ export function registerServeCommand(program: Command): void {
           planetFile: options.planet,
           databaseUrl: options.database ?? nonEmpty(process.env.ROUTEPLANE_DATABASE_URL),
           databaseSchema: options.databaseSchema,
+          backupIntervalMs:
+            options.backupInterval === undefined ? undefined : options.backupInterval * 60_000,
           token: process.env.ROUTEPLANE_TOKEN,
           probeIntervalMs: options.probeInterval,
           probeTimeoutMs: options.probeTimeout,
