@@ -13,7 +13,8 @@ import { cachedIdentityValidator } from './protocol/controller/cached-identity-v
 import { closeIdentityWorkers, validateIdentity } from './protocol/identity-pool.ts';
 import { loadControllerIdentity } from './protocol/controller-identity.ts';
 import type { Identity } from './protocol/identity.ts';
-import { ZeroTierNode, toPeerJson } from './protocol/node/index.ts';
+import { ZeroTierNode, peerJsonFromSightings, toPeerJson, type PeerJson } from './protocol/node/index.ts';
+import { ONLINE_WINDOW_MS } from './protocol/controller/member-sessions.ts';
 import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
 import { DATABASE_FILE, describeStoreLocation, openStore } from './store/open-store.ts';
@@ -188,6 +189,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await setLeading(true);
     }
 
+    const followerPeers = sightingsOfLeader(service, options.udpPort, () => protocol === undefined);
     const app = await buildApi({
       service,
       token,
@@ -198,9 +200,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
       registry,
       uiDir: options.uiDir,
       peers: {
-        listPeers: () => protocol?.node.peers().map(toPeerJson) ?? [],
+        listPeers: () => protocol?.node.peers().map(toPeerJson) ?? followerPeers.list(),
         getPeer: (address) => {
-          const peer = protocol?.node.peer(address);
+          if (!protocol) return followerPeers.list().find((peer) => peer.address === address);
+          const peer = protocol.node.peer(address);
           return peer && toPeerJson(peer);
         },
       },
@@ -251,6 +254,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       close() {
         closing ??= (async () => {
           await backups?.stop();
+          followerPeers.stop();
           await app.close();
           await leader?.stop();
           await setLeading(false);
@@ -269,6 +273,35 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await closeIdentityWorkers();
     throw error;
   }
+}
+
+/** How often a following process re-reads where members were last seen (the leader writes every 5 s). */
+const SIGHTINGS_REFRESH_MS = 5000;
+
+/**
+ * `GET /peer` on a process that follows: the members the leader saw in the online window, read from
+ * the database every few seconds (the API's peer source is synchronous).
+ */
+function sightingsOfLeader(
+  service: ControllerService,
+  udpPort: number,
+  following: () => boolean,
+): { list(): PeerJson[]; stop(): void } {
+  let peers: PeerJson[] = [];
+  const refresh = () => {
+    if (!following()) {
+      peers = [];
+      return;
+    }
+    service
+      .recentlySeen(Date.now() - ONLINE_WINDOW_MS)
+      .then((seen) => (peers = peerJsonFromSightings(seen, udpPort)))
+      .catch(() => undefined);
+  };
+  refresh();
+  const timer = setInterval(refresh, SIGHTINGS_REFRESH_MS);
+  timer.unref();
+  return { list: () => peers, stop: () => clearInterval(timer) };
 }
 
 export const BACKUP_FILE = `${DATABASE_FILE}.backup`;

@@ -120,8 +120,15 @@ async function oneRun(): Promise<RunResult> {
       member.assignedAddresses(nwid).some((a) => a.startsWith('10.77.0.10/')),
       `assigned ${JSON.stringify(member.assignedAddresses(nwid))}`,
     );
-    // Let the leader's presence (last seen, physical address) reach the database (5 s batches).
-    await new Promise((resolve) => setTimeout(resolve, 5500));
+    // The leader's presence (last seen, physical address) reaches the database in 5 s batches; the
+    // follower's GET /peer shows the member from there (UIs read online status from /peer).
+    const peerDeadline = Date.now() + 15_000;
+    for (;;) {
+      const peers = await call(b.url, token, 'GET', '/peer');
+      if ((peers.body as Array<{ address: string }>).some((p) => p.address === identity.address)) break;
+      assert.ok(Date.now() < peerDeadline, `the follower's /peer never showed ${identity.address}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
 
     // Writes through both processes, and the leader killed in the middle of them.
     const acknowledged: string[] = [];

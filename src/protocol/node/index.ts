@@ -9,7 +9,14 @@ export type {
   RootPeer,
   SendOptions,
 } from './node-types.ts';
-export { toPeerJson, type PathView, type PeerJson, type PeerPathJson, type PeerView } from './peer-view.ts';
+export {
+  peerJsonFromSightings,
+  toPeerJson,
+  type PathView,
+  type PeerJson,
+  type PeerPathJson,
+  type PeerView,
+} from './peer-view.ts';
 export type { PeerRole, RemoteVersion } from './peer.ts';
 export type { PathAddress } from './path-address.ts';
 export type { DropReason, NodeStats } from './node-metrics.ts';

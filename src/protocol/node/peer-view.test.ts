@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { readSharedJson } from '../test-vectors.ts';
 import { Peer } from './peer.ts';
-import { peerView, toPeerJson } from './peer-view.ts';
+import { peerJsonFromSightings, peerView, toPeerJson } from './peer-view.ts';
 import { vectorIdentities } from './test-support.ts';
 
 const recordedPeers = readSharedJson<Record<string, unknown>[]>(
@@ -68,4 +68,32 @@ test('unknown version and latency read -1, as zerotier-one reports them; old pat
   assert.equal(json.paths[0]!.active, false);
   assert.equal(json.paths[0]!.localSocket, 2);
   assert.equal(json.paths[0]!.localPort, 1234);
+});
+
+describe('peerJsonFromSightings', () => {
+  it('one LEAF entry per member, its newest sighting as the path, unknown latency and version', () => {
+    const peers = peerJsonFromSightings(
+      [
+        { address: 'bbbbbbbbbb', lastSeen: 10, physicalAddress: '192.0.2.2/9993' },
+        { address: 'aaaaaaaaaa', lastSeen: 20, physicalAddress: '192.0.2.1/9993' },
+        { address: 'bbbbbbbbbb', lastSeen: 30, physicalAddress: '192.0.2.3/40000' },
+      ],
+      9993,
+    );
+    assert.deepEqual(
+      peers.map((p) => [
+        p.address,
+        p.paths[0]!.address,
+        p.paths[0]!.lastReceive,
+        p.role,
+        p.latency,
+        p.version,
+      ]),
+      [
+        ['aaaaaaaaaa', '192.0.2.1/9993', 20, 'LEAF', -1, '-1.-1.-1'],
+        ['bbbbbbbbbb', '192.0.2.3/40000', 30, 'LEAF', -1, '-1.-1.-1'],
+      ],
+    );
+    assert.deepEqual(Object.keys(peers[0]!), Object.keys(peers[0]!).sort());
+  });
 });

@@ -122,3 +122,50 @@ export function toPeerJson(view: PeerView): PeerJson {
     versionRev: rev,
   };
 }
+
+/** What a controller process that does not serve UDP knows of a member: where and when it was last seen. */
+export interface SeenMember {
+  address: string;
+  lastSeen: number;
+  /** `ip/port` */
+  physicalAddress: string;
+}
+
+/**
+ * `GET /peer` elements for members the leading process saw (read from the database by a process that
+ * follows), so UIs that show online status from /peer work against any process. Latency and version
+ * are unknown there (-1); one entry per address, its newest sighting.
+ */
+export function peerJsonFromSightings(seen: readonly SeenMember[], localPort: number): PeerJson[] {
+  const newest = new Map<string, SeenMember>();
+  for (const s of seen) {
+    const known = newest.get(s.address);
+    if (!known || known.lastSeen < s.lastSeen) newest.set(s.address, s);
+  }
+  return [...newest.values()]
+    .sort((a, b) => (a.address < b.address ? -1 : 1))
+    .map((s) => ({
+      address: s.address,
+      isBonded: false,
+      latency: -1,
+      paths: [
+        {
+          active: true,
+          address: s.physicalAddress,
+          expired: false,
+          lastReceive: s.lastSeen,
+          lastSend: s.lastSeen,
+          localPort,
+          localSocket: 0,
+          preferred: true,
+          trustedPathId: 0,
+        },
+      ],
+      role: 'LEAF' as const,
+      tunneled: false,
+      version: '-1.-1.-1',
+      versionMajor: -1,
+      versionMinor: -1,
+      versionRev: -1,
+    }));
+}
