@@ -139,4 +139,72 @@ describe('change propagation between controller processes (PostgreSQL)', () => {
       (state) => state === 'gone',
     );
   });
+
+  it("subnet routers: the follower passes heartbeats and drains on; the leader's verdicts reach the follower", async () => {
+    // a follows (does not probe), b leads.
+    a.routers.probing = false;
+    b.routers.probing = true;
+    const net = (await a.createNetwork({ name: 'routers', routes: [{ target: '10.5.0.0/24', via: null }] }))
+      .id;
+    const [r1, r2] = ['1111111111', '2222222222'];
+    await a.upsertMember(net, r1, { authorized: true, ipAssignments: ['10.5.0.11'] });
+    await a.upsertMember(net, r2, { authorized: true, ipAssignments: ['10.5.0.12'] });
+    for (const router of [r1, r2]) {
+      await a.routers.advertise(net, router, { prefixes: ['192.168.50.0/24'], metric: 100 }, 'api');
+      await a.routers.approve(net, { member: router, prefix: '192.168.50.0/24' }, 'api', true);
+    }
+    // b learns of the rows (it reloads them on use), then hears a's heartbeat for r1.
+    await eventually(
+      'b sees both routers',
+      () => b.routers.routerViews(b.storeReader, net),
+      (v) => v.length === 2,
+    );
+    const before = b.routers.healthOf(r1).lastHeard;
+    await a.heartbeat(net, r1);
+    await eventually(
+      'the heartbeat reaches the leader',
+      async () => b.routers.healthOf(r1).lastHeard,
+      (t) => t !== before && t !== null,
+    );
+
+    await a.routers.drain(net, r1, true, 'api');
+    await eventually(
+      'the leader keeps the drain',
+      async () => b.routers.healthStateOf(r1),
+      (s) => s === 'draining',
+    );
+
+    // The leader's probes find r2 down: its verdict is persisted and the follower shows it.
+    const now = Date.now();
+    b.routers.noteHealth(r2, { kind: 'miss', at: now });
+    b.routers.noteHealth(r2, { kind: 'miss', at: now + 1 });
+    await eventually(
+      'the follower shows r2 down',
+      async () => (await a.routers.routerViews(a.storeReader, net)).find((v) => v.member === r2)?.health,
+      (h) => h === 'down',
+    );
+  });
+
+  it('incomplete news (a pruned change log) drops every cache and re-announces every network', async () => {
+    const count = heardByB.length;
+    await storeA.transaction(async (tx) => {
+      const network = (await tx.getNetwork(nwid))!;
+      // Written around the services, as if its announcement had been lost.
+      await tx.putNetwork({ ...network, name: 'changed unannounced', revision: network.revision + 1 });
+    });
+    await b.getNetwork(nwid);
+    await b.applyForeignChanges({ payloads: [], complete: false });
+    assert.equal((await b.getNetwork(nwid)).name, 'changed unannounced');
+    const announced = heardByB
+      .slice(count)
+      .filter((e) => e.kind === 'network-changed')
+      .map((e) => e.networkId);
+    assert.deepEqual(announced.sort(), (await storeB.listNetworkIds()).sort());
+  });
+
+  it('an announcement it cannot read counts as incomplete news', async () => {
+    const count = heardByB.length;
+    await b.applyForeignChanges({ payloads: ['{"not":"an announcement"}'], complete: true });
+    assert.ok(heardByB.slice(count).some((e) => e.kind === 'network-changed' && e.networkId === nwid));
+  });
 });

@@ -121,10 +121,13 @@ export class ControllerService {
     });
     this.routing.state.advertisedSource = (reader, network, members) =>
       this.routers.advertisedFor(reader, network, members);
+    // Failover and failback are the probing process's decisions (the leader, with PostgreSQL).
     this.routers.onVerdict = (address, networks) => {
+      if (!this.routers.probing) return;
       for (const networkId of networks) void this.reselectAfterVerdict(networkId, address);
     };
     this.routers.onFailbackDue = (networkId, at) => {
+      if (!this.routers.probing) return;
       const known = this.failbackTimers.get(networkId);
       if (known && known.at <= at) return;
       if (known) clearTimeout(known.timer);
@@ -177,8 +180,18 @@ export class ControllerService {
         events.push(event);
       }
       for (const id of announcement.planners) this.routing.state.setPlanner(id, undefined);
-      for (const id of announcement.routers) this.routers.forgetNetwork(id);
-      for (const drain of announcement.drains ?? []) this.routers.applyDrain(drain.address, drain.draining);
+      // Reloaded at once, not on next use: the prober's targets and verdicts come from these rows.
+      for (const id of announcement.routers) {
+        this.routers.forgetNetwork(id);
+        await this.routers.rowsOf(this.store, id);
+      }
+      for (const drain of announcement.drains ?? []) {
+        this.routers.applyDrain(drain.address, drain.draining);
+        // Draining is about the machine: the prober's process moves its other networks too.
+        if (this.routers.probing)
+          for (const networkId of this.routers.networksOf(drain.address))
+            void this.reselectAfterVerdict(networkId, drain.address);
+      }
       for (const beat of announcement.heartbeats ?? [])
         if (this.routers.probing) this.routers.noteHealth(beat.address, { kind: 'answer', at: beat.at });
       if (announcement.ipam) this.routing.state.forget([], true);
@@ -212,6 +225,7 @@ export class ControllerService {
       this.routers.forgetNetwork(network.id);
     }
     this.routers.forgetAll();
+    for (const id of await this.store.listAllAdvertisedNetworkIds()) await this.routers.rowsOf(this.store, id);
     this.routing.state.forget([], true);
     this.tokens.forgetCached();
     this.changes.publish(

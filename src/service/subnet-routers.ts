@@ -231,12 +231,15 @@ export class SubnetRouters {
     this.health.set(address, after);
     if (healthState(before) === healthState(after) && before.healthySince === after.healthySince) return [];
     if (healthState(before) !== healthState(after)) this.onVerdictChange?.(healthState(after));
-    const networks = [...this.rows]
-      .filter(([, list]) => list.some((r) => r.member === address))
-      .map(([id]) => id);
+    const networks = this.networksOf(address);
     if (healthState(before) !== healthState(after) && networks.length > 0)
       this.onVerdict?.(address, networks);
     return networks;
+  }
+
+  /** Networks (with rows in memory) where `address` advertises something. */
+  networksOf(address: string): string[] {
+    return [...this.rows].filter(([, list]) => list.some((r) => r.member === address)).map(([id]) => id);
   }
 
   /** The rows of a network, loading them through `reader` once. */

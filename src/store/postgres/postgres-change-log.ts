@@ -27,6 +27,7 @@ export class PostgresChangeLog {
     private readonly writeLock: AdvisoryKey,
     private readonly channel = CHANGE_CHANNEL,
     private readonly clock: () => number = Date.now,
+    private readonly keep: { entries: number; ms: number } = { entries: KEEP_ENTRIES, ms: KEEP_MS },
   ) {}
 
   /** Starts from the newest entry: a process that just started has nothing cached. */
@@ -69,7 +70,7 @@ export class PostgresChangeLog {
   async prune(db: Kysely<StoreDatabase>): Promise<number> {
     const result = await sql`
       delete from change_log
-      where seq <= (select max(seq) from change_log) - ${KEEP_ENTRIES} and time < ${this.clock() - KEEP_MS}`.execute(
+      where seq <= (select max(seq) from change_log) - ${this.keep.entries} and time < ${this.clock() - this.keep.ms}`.execute(
       db,
     );
     return Number(result.numAffectedRows ?? 0n);

@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import { sampleNetwork } from '../record-samples.ts';
 import type { ForeignChanges } from '../store.ts';
 import { runStoreContract } from '../store-contract.ts';
+import { tablesOf } from '../kysely-store.ts';
+import { PostgresChangeLog } from './postgres-change-log.ts';
+import { writeLockKey } from './postgres-locks.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
 import { dropSchema, scratchSchemaName, TEST_DATABASE_URL } from './postgres-test-database.ts';
 
@@ -168,6 +171,34 @@ describe('PostgreSQL: several processes on one database', () => {
       await toB.waitFor(() => toB.payloads().length === 3, 5000);
       assert.deepEqual(states, ['listening', 'lost', 'listening']);
     });
+  });
+});
+
+describe('PostgreSQL change log', () => {
+  it('a process that fell behind a pruned log is told its news is incomplete (it then drops every cache)', async () => {
+    const schema = scratchSchemaName();
+    const writer = await openIn(schema, 'writer');
+    const db = tablesOf(writer);
+    try {
+      const lagging = new PostgresChangeLog('lagging', writeLockKey(schema), 'unused_channel', Date.now, {
+        entries: 2,
+        ms: 0,
+      });
+      await lagging.start(db);
+      const told: ForeignChanges[] = [];
+      lagging.setHandler((changes) => void told.push(changes));
+      for (let i = 1; i <= 6; i++) await writer.transaction((tx) => tx.announce(`n${i}`));
+      assert.equal(await lagging.prune(db), 4);
+      await lagging.catchUp(db);
+      assert.deepEqual(told, [{ payloads: ['n5', 'n6'], complete: false }]);
+      // Caught up again: later news is complete.
+      await writer.transaction((tx) => tx.announce('n7'));
+      await lagging.catchUp(db);
+      assert.deepEqual(told.at(-1), { payloads: ['n7'], complete: true });
+    } finally {
+      await writer.close();
+      await dropSchema(schema);
+    }
   });
 });
 
