@@ -2,7 +2,7 @@
 // backend contributes only its Kysely instance, how to read its driver's constraint errors, and how to
 // close. src/store/sqlite and src/store/postgres each wrap this.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ControlledTransaction, Insertable, Kysely } from 'kysely';
+import { sql, type ControlledTransaction, type Insertable, type Kysely } from 'kysely';
 import { ErrorCodes, RpError, notFound } from '../core/errors.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
@@ -623,13 +623,19 @@ class Writes extends Reads implements StoreTransaction {
 
   async recordPresence(entries: readonly PresenceRecord[]): Promise<void> {
     this.guard();
-    for (const entry of entries) {
-      await this.db
-        .updateTable('member')
-        .set({ last_seen: entry.lastSeen, physical_address: entry.physicalAddress })
-        .where('network_id', '=', entry.networkId)
-        .where('address', '=', entry.address)
-        .execute();
+    // One statement per chunk, not one per member: on PostgreSQL each statement is a round trip, and
+    // a flush may carry every online member. VALUES columns are column1… on both databases.
+    const latest = new Map<string, PresenceRecord>();
+    for (const entry of entries) latest.set(`${entry.networkId}/${entry.address}`, entry);
+    for (const chunk of chunks([...latest.values()])) {
+      const rows = sql.join(
+        chunk.map((e) => sql`(${e.networkId}, ${e.address}, ${e.lastSeen}, ${e.physicalAddress})`),
+      );
+      await sql`
+        update member
+        set last_seen = cast(v.column3 as bigint), physical_address = cast(v.column4 as text)
+        from (values ${rows}) as v
+        where member.network_id = v.column1 and member.address = v.column2`.execute(this.db);
     }
   }
 

@@ -363,6 +363,34 @@ export function runStoreContract(backend: string, open: () => Promise<StoreUnder
         assert.deepEqual(await store.listRecentlySeen(2001), []);
       });
 
+      it('records the presence of many members in one call (more than one statement chunk); the last entry per member wins', async () => {
+        const count = 1200;
+        const address = (i: number) => (0x3000000000 + i).toString(16);
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < count; i++) await tx.putMember(sampleMember(NWID, address(i)));
+        });
+        await store.transaction((tx) =>
+          tx.recordPresence([
+            ...Array.from({ length: count }, (_, i) => ({
+              networkId: NWID,
+              address: address(i),
+              lastSeen: 10_000 + i,
+              physicalAddress: `192.0.2.${i % 250}/${1000 + i}`,
+            })),
+            { networkId: NWID, address: address(7), lastSeen: 99_999, physicalAddress: '198.51.100.1/9993' },
+          ]),
+        );
+        const seen = await store.listRecentlySeen(0);
+        assert.equal(seen.length, count);
+        assert.deepEqual(seen[0], {
+          networkId: NWID,
+          address: address(7),
+          lastSeen: 99_999,
+          physicalAddress: '198.51.100.1/9993',
+        });
+        assert.equal((await store.getMember(NWID, address(1199)))?.lastSeen, 11_199);
+      });
+
       it('remembers validated identities; the first one for an address wins', async () => {
         assert.equal(await store.getKnownIdentity('aaaaaaaaaa'), undefined);
         await store.transaction((tx) => tx.rememberIdentity('aaaaaaaaaa', 'aaaaaaaaaa:0:01', 5));
