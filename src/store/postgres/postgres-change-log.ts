@@ -9,7 +9,6 @@ import { sql, type Kysely } from 'kysely';
 import type { StoreDatabase } from '../schema.ts';
 import type { ForeignChangeHandler } from '../store.ts';
 import { toNumber } from '../record-mapping.ts';
-import type { AdvisoryKey } from './postgres-locks.ts';
 
 export const CHANGE_CHANNEL = 'routeplane_changes';
 
@@ -24,7 +23,6 @@ export class PostgresChangeLog {
 
   constructor(
     private readonly origin: string,
-    private readonly writeLock: AdvisoryKey,
     private readonly channel = CHANGE_CHANNEL,
     private readonly clock: () => number = Date.now,
     private readonly keep: { entries: number; ms: number } = { entries: KEEP_ENTRIES, ms: KEEP_MS },
@@ -43,21 +41,26 @@ export class PostgresChangeLog {
     this.handler = handler;
   }
 
+  /** Runs after BEGIN, which took the write lock in the same round trip (postgres-dialect.ts). */
   async afterBegin(trx: Kysely<StoreDatabase>): Promise<void> {
-    const { classId, objectId } = this.writeLock;
-    await sql`select pg_advisory_xact_lock(${classId}::int4, ${objectId}::int4)`.execute(trx);
     await this.catchUp(trx);
+  }
+
+  /** Whether a NOTIFY payload came from this process (it need not look at its own writes). */
+  isOwnNotification(payload: string | undefined): boolean {
+    return payload !== undefined && payload.startsWith(`${this.origin} `);
   }
 
   async announce(trx: Kysely<StoreDatabase>, payload: string): Promise<void> {
     // Under the write lock (taken at BEGIN), max + 1 is this transaction's own; a rolled-back
-    // statement frees it again, so no gaps.
-    const { rows } = await sql<{ seq: string }>`
-      insert into change_log (seq, origin, time, payload)
-      select coalesce(max(seq), 0) + 1, ${this.origin}, ${this.clock()}, ${payload} from change_log
-      returning seq`.execute(trx);
-    // Delivered at COMMIT, dropped at ROLLBACK; identical payloads in one transaction fold into one.
-    await sql`select pg_notify(${this.channel}, ${rows[0]!.seq})`.execute(trx);
+    // statement frees it again, so no gaps. The NOTIFY is delivered at COMMIT and dropped at
+    // ROLLBACK; one statement for both saves a round trip.
+    await sql`
+      with entry as (
+        insert into change_log (seq, origin, time, payload)
+        select coalesce(max(seq), 0) + 1, ${this.origin}, ${this.clock()}, ${payload} from change_log
+        returning seq)
+      select pg_notify(${this.channel}, ${`${this.origin} `} || entry.seq::text) from entry`.execute(trx);
   }
 
   /** Reads what others committed since the last look and hands it to the handler, one look at a time. */

@@ -7,7 +7,6 @@ import type { ForeignChanges } from '../store.ts';
 import { runStoreContract } from '../store-contract.ts';
 import { tablesOf } from '../kysely-store.ts';
 import { PostgresChangeLog } from './postgres-change-log.ts';
-import { writeLockKey } from './postgres-locks.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
 import { dropSchema, scratchSchemaName, TEST_DATABASE_URL } from './postgres-test-database.ts';
 
@@ -180,7 +179,7 @@ describe('PostgreSQL change log', () => {
     const writer = await openIn(schema, 'writer');
     const db = tablesOf(writer);
     try {
-      const lagging = new PostgresChangeLog('lagging', writeLockKey(schema), 'unused_channel', Date.now, {
+      const lagging = new PostgresChangeLog('lagging', 'unused_channel', Date.now, {
         entries: 2,
         ms: 0,
       });

@@ -32,9 +32,11 @@ export interface PostgresStore extends Store {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   await ensureSchema(options);
   const pool = createPool(options);
-  const db = new Kysely<StoreDatabase>({ dialect: createPostgresDialect(pool) });
+  const db = new Kysely<StoreDatabase>({
+    dialect: createPostgresDialect(pool, writeLockKey(options.schema)),
+  });
   const instanceId = options.instanceId ?? randomUUID();
-  const changeLog = new PostgresChangeLog(instanceId, writeLockKey(options.schema));
+  const changeLog = new PostgresChangeLog(instanceId);
   let listener: PostgresListener | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
@@ -42,7 +44,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await migrateToLatest(db, options.schema);
     await changeLog.start(db);
     listener = new PostgresListener(options, CHANGE_CHANNEL, {
-      onNotification: () => void changeLog.catchUp(db).catch(() => undefined),
+      onNotification: (payload) => {
+        if (!changeLog.isOwnNotification(payload)) void changeLog.catchUp(db).catch(() => undefined);
+      },
       onListening: (reconnected) => {
         options.onListenerState?.('listening');
         // Notifications sent while it was away are lost; the log still has what they announced.
