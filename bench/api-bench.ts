@@ -11,12 +11,11 @@
 //   ROUTEPLANE_BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:api
 import { runBench } from './lib/run-bench.ts';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../src/main.ts';
+import { describeMachine, freshDataDir, positiveInteger } from './lib/bench-setup.ts';
 import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
 import { runKeepAlive, runNewConnectionPerRequest, type LoadRun } from './lib/http-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
@@ -62,19 +61,6 @@ const STOCK = {
   rss: '0.4–0.9 GB',
 };
 
-const recordedIdentity = (extension: 'secret' | 'public') =>
-  fileURLToPath(
-    new URL(`../../shared/zerotier/run-baseline/controller-identity.${extension}`, import.meta.url),
-  );
-
-function positiveInteger(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(number) || number < 1)
-    throw new Error(`--${name}: "${value}" is not a positive integer`);
-  return number;
-}
-
 function parseOptions(): BenchOptions {
   const { values } = parseArgs({
     options: {
@@ -91,14 +77,6 @@ function parseOptions(): BenchOptions {
     starts: positiveInteger(values.starts, 'starts', 3),
     serveNodeArgs: (process.env.ROUTEPLANE_BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   };
-}
-
-/** A data dir holding only the recorded controller identity, so no identity is generated. */
-function freshDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  copyFileSync(recordedIdentity('secret'), join(dataDir, 'identity.secret'));
-  copyFileSync(recordedIdentity('public'), join(dataDir, 'identity.public'));
 }
 
 function describeLatency(summary: LatencySummary): string {
@@ -127,7 +105,7 @@ class ApiBench {
     const { report, options } = this;
     const start = process.hrtime.bigint();
     report.line(`Routeplane API benchmark: one network with ${formatCount(options.members)} members`);
-    report.line(this.machine());
+    report.line(describeMachine());
     report.line();
 
     await this.emptyStarts();
@@ -141,7 +119,7 @@ class ApiBench {
     report.line();
     report.table();
     report.line();
-    report.line(this.machine());
+    report.line(describeMachine());
     report.line(
       `reproduce: cd ${fileURLToPath(new URL('..', import.meta.url))} && npm run bench:api -- --members ${options.members}`,
     );
@@ -154,18 +132,6 @@ class ApiBench {
   async stop(): Promise<void> {
     await this.controller?.stop();
     this.controller = undefined;
-  }
-
-  private machine(): string {
-    const cpus = os.cpus();
-    const load = os
-      .loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
-    return (
-      `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${formatBytes(os.totalmem())} RAM, ` +
-      `${os.type()} ${os.release()}, Node ${process.version}, load average ${load}`
-    );
   }
 
   private get live(): ControllerProcess {

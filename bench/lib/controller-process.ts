@@ -47,6 +47,8 @@ export interface StartOptions {
   token: string;
   /** Extra node options for the serve process, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeArgs?: readonly string[];
+  /** Extra `serve` options, e.g. `--database postgres://… --database-schema …`. */
+  serveArgs?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -77,6 +79,7 @@ export async function startControllerProcess(options: StartOptions): Promise<Con
     // The UDP side is not measured; an ephemeral port keeps it clear of anything on 9993.
     '--udp-port',
     '0',
+    ...(options.serveArgs ?? []),
   ];
 
   const start = process.hrtime.bigint();

@@ -25,6 +25,9 @@ export async function runKeepAlive(run: LoadRun): Promise<LatencySummary> {
   const samples: number[] = [];
   let failed = 0;
   const start = process.hrtime.bigint();
+  // autocannon ends a run only at its next 1-second sampling tick, so the rate is taken up to the
+  // last response, not up to the end of the run (a 0.4 s run would otherwise count as 1 s).
+  let last = start;
   const result = await new Promise<Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -45,12 +48,13 @@ export async function runKeepAlive(run: LoadRun): Promise<LatencySummary> {
       (error, res) => (error ? reject(error) : resolve(res)),
     );
     instance.on('response', (_client, status, _bytes, ms) => {
+      last = process.hrtime.bigint();
       if (isOk(status)) samples.push(ms);
       else failed++;
     });
   });
   // `errors` counts connection errors and timeouts; non-2xx answers were counted above.
-  return summarize(samples, failed + result.errors, elapsedMsSince(start));
+  return summarize(samples, failed + result.errors, Number(last - start) / 1e6);
 }
 
 /** Clients without keep-alive: every request opens (and closes) its own connection. */

@@ -1,11 +1,12 @@
-// Fills one network with many members through the SQLite store while the controller is stopped:
-// much faster than the API, and not part of any measured figure. Records look like real ones: half
-// authorized, each with its own IPv4 address, a name, an identity and version fields.
+// Fills one network with many members through the store (SQLite or PostgreSQL) while the controller
+// is stopped: much faster than the API. Records look like real ones: half authorized, each with its
+// own IPv4 address, a name, an identity and version fields.
 import { randomBytes } from 'node:crypto';
 import { newMember } from '../../src/core/member/member-defaults.ts';
 import type { MemberRecord } from '../../src/core/member/member-types.ts';
 import { isMemberAddress } from '../../src/core/network/network-id.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Store } from '../../src/store/store.ts';
 
 /** The pool and managed route of the benchmark network; `memberIp` stays inside them. */
 export const BENCH_NETWORK_BODY = {
@@ -16,7 +17,8 @@ export const BENCH_NETWORK_BODY = {
   ipAssignmentPools: [{ ipRangeStart: '10.0.0.1', ipRangeEnd: '10.255.255.254' }],
 };
 
-const MEMBERS_PER_TRANSACTION = 10_000;
+/** Members per store transaction when populating. */
+export const MEMBERS_PER_TRANSACTION = 10_000;
 const HOSTS_PER_BLOCK = 254;
 
 /** `count` distinct valid member addresses (10 hex digits, not zero, not `ff…`), random order. */
@@ -58,7 +60,30 @@ function benchMember(networkId: string, address: string, index: number, now: num
   };
 }
 
-/** Writes the members into the network (which must exist) through the store, a few large transactions. */
+/**
+ * Writes the members into the network (which must exist) through any store's own transaction API,
+ * `perTransaction` members per transaction; `onProgress` hears how many are written so far.
+ */
+export async function populateStore(
+  store: Store,
+  networkId: string,
+  addresses: readonly string[],
+  perTransaction = MEMBERS_PER_TRANSACTION,
+  onProgress?: (written: number) => void,
+): Promise<void> {
+  const now = Date.now();
+  for (let from = 0; from < addresses.length; from += perTransaction) {
+    const to = Math.min(addresses.length, from + perTransaction);
+    await store.transaction(async (tx) => {
+      for (let index = from; index < to; index++) {
+        await tx.putMember(benchMember(networkId, addresses[index]!, index, now));
+      }
+    });
+    onProgress?.(to);
+  }
+}
+
+/** Writes the members into the network (which must exist) in the SQLite file, a few large transactions. */
 export async function populateMembers(
   databaseFile: string,
   networkId: string,
@@ -66,15 +91,7 @@ export async function populateMembers(
 ): Promise<void> {
   const store = await openSqliteStore({ file: databaseFile });
   try {
-    const now = Date.now();
-    for (let from = 0; from < addresses.length; from += MEMBERS_PER_TRANSACTION) {
-      const to = Math.min(addresses.length, from + MEMBERS_PER_TRANSACTION);
-      await store.transaction(async (tx) => {
-        for (let index = from; index < to; index++) {
-          await tx.putMember(benchMember(networkId, addresses[index]!, index, now));
-        }
-      });
-    }
+    await populateStore(store, networkId, addresses);
   } finally {
     await store.close();
   }

@@ -9,18 +9,26 @@ import { killRunningControllers } from './controller-process.ts';
 export interface Bench {
   run(): Promise<void>;
   stop(): Promise<void>;
+  /** Ctrl-C: removes what lives outside the work dir (a scratch database schema …), quickly. */
+  interrupted?(): Promise<void>;
 }
+
+const INTERRUPT_CLEANUP_MS = 15_000;
 
 export function runBench(name: string, create: (workDir: string) => Bench): void {
   const main = async () => {
     const workDir = mkdtempSync(join(os.tmpdir(), `routeplane-${name}-`));
     const cleanUp = () => rmSync(workDir, { recursive: true, force: true });
+    const bench = create(workDir);
     process.once('SIGINT', () => {
       killRunningControllers();
-      cleanUp();
-      process.exit(130);
+      const extra = bench.interrupted?.().catch(() => undefined);
+      const timeout = new Promise((resolve) => setTimeout(resolve, INTERRUPT_CLEANUP_MS).unref());
+      void Promise.race([extra, timeout]).finally(() => {
+        cleanUp();
+        process.exit(130);
+      });
     });
-    const bench = create(workDir);
     try {
       await bench.run();
     } finally {
