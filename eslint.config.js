@@ -8,7 +8,16 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'ui/dist/**', 'routeplane-data/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'ui/dist/**',
+      'routeplane-data/**',
+      '.tmp/**',
+      'test-artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -66,6 +75,15 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts', 'src/health/**/*.ts'],
     rules: restrict(outward('api', 'cli'), 'protocol and health must not import the API or the CLI.'),
+  },
+  {
+    // The dashboard runs in a browser and reaches the controller only through its public HTTP API.
+    files: ['ui/src/**/*.ts', 'ui/src/**/*.tsx'],
+    ignores: ['ui/src/**/*.test.ts'],
+    rules: restrict(
+      ['node:*', '**/src/**'],
+      'the dashboard uses the public API only: no node modules, no server code.',
+    ),
   },
   {
     files: ['src/api/**/*.ts'],

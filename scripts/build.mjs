@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles src/ to dist/ and stamps the build, so bin/routeplane.mjs knows it is current.
+// Compiles src/ to dist/ and stamps the build, so bin/routeplane.mjs knows it is current; then
+// builds the dashboard into dist/ui (scripts/build-ui.mjs).
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,8 @@ const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
 if (result.status !== 0) process.exit(result.status ?? 1);
+const ui = spawnSync(process.execPath, [`${root}scripts/build-ui.mjs`], { cwd: root, stdio: 'inherit' });
+if (ui.status !== 0) process.exit(ui.status ?? 1);
 // The stamp's time is when the build started: a source saved during the build makes it stale.
 writeFileSync(`${root}dist/.build-stamp`, `${new Date(started).toISOString()}\n`);
 const { utimesSync } = await import('node:fs');

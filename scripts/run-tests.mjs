@@ -6,7 +6,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src', 'test'];
+// ui/: the dashboard's pure modules have their tests beside them; test/ui/ drives a browser.
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src', 'test', 'ui'];
 
 function collect(dir, out) {
   for (const entry of readdirSync(dir)) {

@@ -34,8 +34,11 @@ export function scopeViolation(principal: Principal, path: string): string | nul
   );
 }
 
-/** Paths served without a token: the API description and the liveness probe. */
-const PUBLIC_PREFIXES = ['/api/docs', '/healthz'];
+/**
+ * Paths served without a token: the API description, the liveness probe and the dashboard's static
+ * files (the page asks for the token and sends it with every API call it makes).
+ */
+const PUBLIC_PREFIXES = ['/api/docs', '/healthz', '/ui'];
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();

@@ -14,6 +14,8 @@ import { installOpenApi } from './openapi.ts';
 import { registerRoutingRoutes } from './v1/routing-routes.ts';
 import { registerTokenRoutes } from './v1/token-routes.ts';
 import { registerRouterRoutes } from './v1/router-routes.ts';
+import { registerEventStream, type EventStreamOptions } from './v1/event-stream.ts';
+import { installUi } from './ui-static.ts';
 
 export interface ApiOptions {
   service: ControllerService;
@@ -25,6 +27,10 @@ export interface ApiOptions {
   registry?: Registry;
   peers?: PeerSource;
   clock?: () => number;
+  /** The built dashboard served at /ui (default dist/ui); null serves none. */
+  uiDir?: string | null;
+  /** Poll and heartbeat intervals of /api/v1/events/stream (tests shorten them). */
+  eventStream?: EventStreamOptions;
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -71,6 +77,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerRoutingRoutes(app, options.service);
   registerTokenRoutes(app, options.service.tokens);
   registerRouterRoutes(app, options.service);
+  registerEventStream(app, options.service, options.eventStream);
+  if (options.uiDir !== null) await installUi(app, options.uiDir);
   registerNodeRoutes(app, {
     address: options.service.controllerAddress,
     publicIdentity: options.publicIdentity,

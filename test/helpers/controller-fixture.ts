@@ -37,7 +37,7 @@ export interface TestResponse {
 }
 
 export async function startTestController(
-  options: { recordedIdentity?: boolean } = {},
+  options: { recordedIdentity?: boolean; uiDir?: string } = {},
 ): Promise<TestController> {
   const dataDir = mkdtempSync(join(tmpdir(), 'routeplane-test-'));
   if (options.recordedIdentity ?? true) {
@@ -51,6 +51,7 @@ export async function startTestController(
       port: 0,
       udpPort: 0,
       udpBind: '127.0.0.1',
+      uiDir: options.uiDir,
       logger: pino({ level: 'silent' }),
     });
   let controller = await boot();
