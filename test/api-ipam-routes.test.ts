@@ -87,6 +87,29 @@ describe('routes from an IPAM subnet tree', () => {
     assert.equal(net.body.routeLimitStrategy, 'error');
   });
 
+  it('pool addresses are handed out inside routes from IPAM alone (no manual route covers the pool)', async () => {
+    // Found by the dashboard's acceptance flow: pools only counted manual routes.
+    const created = await post(`/controller/network/${zt.controller.identity.address}______`, {
+      name: 'pool-from-ipam',
+      ipamSubnet: '10.0.0.0/8',
+      routesFromIpam: true,
+      ipAssignmentPools: [{ ipRangeStart: '10.1.3.10', ipRangeEnd: '10.1.3.20' }],
+      v4AssignMode: { zt: true },
+    });
+    assert.equal(created.status, 200, created.text);
+    assert.deepEqual(created.body.routes.map((r: Route) => r.target).sort(), [
+      '10.0.0.0/8',
+      '10.1.1.0/24',
+      '10.1.2.0/24',
+      '10.1.3.0/24',
+    ]);
+    const auth = await post(`/controller/network/${created.body.id}/member/aaaaaaaa01`, { authorized: true });
+    assert.equal(auth.status, 200, auth.text);
+    assert.equal(auth.body.ipAssignments.length, 1, JSON.stringify(auth.body.ipAssignments));
+    assert.match(auth.body.ipAssignments[0], /^10\.1\.3\.(1\d|20)$/);
+    await zt.request('DELETE', `/controller/network/${created.body.id}`);
+  });
+
   it('a member in 10.1.2.0/24 reports ipamChildSubnet 10.1.2.0/24 (member JSON and variables)', async () => {
     const json = await zt.request('GET', `${networkPath()}/member/${memberAddress}`);
     assert.equal(json.body.ipamChildSubnet, '10.1.2.0/24');

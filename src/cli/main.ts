@@ -1,5 +1,6 @@
 // `routeplane` command line. Commands that change a running controller go through its HTTP API (so
-// every change is pushed); offline ones (serve, token) use the data dir directly.
+// every change is pushed); offline ones (serve, token, planet, migrate, backup, import, export) use
+// the data dir and store directly.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -7,6 +8,8 @@ import { registerTokenCommand } from './commands/token.ts';
 import { registerPlanetCommand } from './commands/planet.ts';
 import { registerBackupCommand } from './commands/backup.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerImportCommand } from './commands/import.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { registerClientCommands } from './commands/client-commands.ts';
 import { CliError } from './cli-error.ts';
 
@@ -22,6 +25,8 @@ export function buildProgram(): Command {
   registerPlanetCommand(program);
   registerMigrateCommand(program);
   registerBackupCommand(program);
+  registerImportCommand(program);
+  registerExportCommand(program);
   registerClientCommands(program);
   return program;
 }

@@ -12,6 +12,7 @@ import {
 } from '../store/postgres/postgres-test-database.ts';
 import type { ChangeEvent } from './change-events.ts';
 import { ControllerService } from './controller-service.ts';
+import { writeTakeover } from './takeover-import.ts';
 
 const CONTROLLER = 'f8ea0e7924';
 
@@ -206,5 +207,23 @@ describe('change propagation between controller processes (PostgreSQL)', () => {
     const count = heardByB.length;
     await b.applyForeignChanges({ payloads: ['{"not":"an announcement"}'], complete: true });
     assert.ok(heardByB.slice(count).some((e) => e.kind === 'network-changed' && e.networkId === nwid));
+  });
+
+  it('a takeover import into the shared database reaches a running process, cached network included', async () => {
+    const network = await a.getNetwork(nwid); // cached in a
+    await writeTakeover(storeB, {
+      networks: [{ ...network, name: 'imported', revision: network.revision + 10 }],
+      members: new Map(),
+      controllerAddress: CONTROLLER,
+      settings: [],
+      replaceNetworks: true,
+      source: 'a test',
+      now: Date.now(),
+    });
+    await eventually(
+      'a serves the imported network',
+      async () => (await a.getNetwork(nwid)).name,
+      (n) => n === 'imported',
+    );
   });
 });

@@ -5,7 +5,7 @@
 // nothing changed, so the steady stream of re-requests (every 60 s per member) stays read-only.
 import type { MemberRecord } from '../core/member/member-types.ts';
 import { newMember } from '../core/member/member-defaults.ts';
-import type { NetworkRecord } from '../core/network/network-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 import type { NewEvent, StoreTransaction } from '../store/store.ts';
 import { assignAutomaticIps } from './ip-assigner.ts';
 import { sameRecord } from './same-record.ts';
@@ -39,6 +39,8 @@ export async function decideConfigRequest(
   request: ConfigRequester,
   now: number,
   random: () => number,
+  /** The network's effective routes (manual and from IPAM): pool addresses must lie inside one. */
+  effectiveRoutes: (network: NetworkRecord) => Promise<ManagedRoute[]> = async (network) => network.routes,
 ): Promise<ConfigRequestResult> {
   const network = await tx.getNetwork(request.networkId);
   if (!network) return { outcome: { kind: 'not-found' }, events: [], previouslyAuthorized: false };
@@ -84,7 +86,7 @@ export async function decideConfigRequest(
     }
 
     const before = member.ipAssignments;
-    await assignAutomaticIps(tx, network, member, random);
+    await assignAutomaticIps(tx, network, member, random, await effectiveRoutes(network));
     if (member.ipAssignments !== before) {
       events.push({
         type: 'member.ips-changed',

@@ -225,7 +225,8 @@ export class ControllerService {
       this.routers.forgetNetwork(network.id);
     }
     this.routers.forgetAll();
-    for (const id of await this.store.listAllAdvertisedNetworkIds()) await this.routers.rowsOf(this.store, id);
+    for (const id of await this.store.listAllAdvertisedNetworkIds())
+      await this.routers.rowsOf(this.store, id);
     this.routing.state.forget([], true);
     this.tokens.forgetCached();
     this.changes.publish(
@@ -416,6 +417,21 @@ export class ControllerService {
     return this.store.getKnownIdentity(address);
   }
 
+  /**
+   * The identity a node had here before: one validated earlier, else the one pinned on a member
+   * record (imported from another controller; the protocol layer validates it before use). For a
+   * root that hears from a node it cannot understand after a restart or a takeover.
+   */
+  async pinnedIdentity(address: string): Promise<string | undefined> {
+    const known = await this.store.getKnownIdentity(address);
+    if (known !== undefined) return known;
+    for (const networkId of await this.store.listNetworkIds()) {
+      const identity = (await this.store.getMember(networkId, address))?.identity;
+      if (identity !== undefined) return identity;
+    }
+    return undefined;
+  }
+
   /** Remembers an identity that passed the memory-hard validation. */
   async rememberIdentity(address: string, identity: string): Promise<void> {
     await this.store.transaction((tx) => tx.rememberIdentity(address, identity, this.clock()));
@@ -572,7 +588,13 @@ export class ControllerService {
       const existing = await tx.getMember(id, addr);
       const current = existing ?? newMember(id, addr, now);
       const next = applyMemberUpdate(current, body, now);
-      await assignAutomaticIps(tx, network, next, () => this.randomBelow(2 ** 32) / 2 ** 32);
+      await assignAutomaticIps(
+        tx,
+        network,
+        next,
+        () => this.randomBelow(2 ** 32) / 2 ** 32,
+        await this.routing.effectiveRoutes(tx, network),
+      );
       if (existing && sameRecord(existing, next)) return existing;
       next.revision = current.revision + 1;
       await tx.putMember(next);
@@ -638,6 +660,7 @@ export class ControllerService {
         normalized,
         now,
         () => this.randomBelow(2 ** 32) / 2 ** 32,
+        (network) => this.routing.effectiveRoutes(tx, network),
       );
       if (decision.write) {
         await tx.putMember(decision.write);

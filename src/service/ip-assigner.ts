@@ -6,17 +6,23 @@
 import type { IpFamily } from '../core/cidr/ip.ts';
 import { hasManagedIpOfFamily, poolCandidates } from '../core/member/ip-assignment.ts';
 import type { MemberRecord } from '../core/member/member-types.ts';
-import type { NetworkRecord } from '../core/network/network-types.ts';
+import type { ManagedRoute, NetworkRecord } from '../core/network/network-types.ts';
 import type { StoreReader } from '../store/store.ts';
 
-/** Adds automatically assigned IPs to `member` (replaces its ipAssignments array). */
+/**
+ * Adds automatically assigned IPs to `member` (replaces its ipAssignments array). `routes`: the
+ * network's effective routes (manual and from IPAM, as its JSON shows them); stock hands out only pool
+ * addresses inside a route, and a network routed from IPAM alone must still get addresses.
+ */
 export async function assignAutomaticIps(
   reader: StoreReader,
-  network: NetworkRecord,
+  given: NetworkRecord,
   member: MemberRecord,
   random: () => number,
+  routes: readonly ManagedRoute[] = given.routes,
 ): Promise<void> {
   if (!member.authorized || member.noAutoAssignIps) return;
+  const network: NetworkRecord = routes === given.routes ? given : { ...given, routes: [...routes] };
   const families: IpFamily[] = [];
   if (network.v6AssignMode.zt) families.push(6);
   if (network.v4AssignMode.zt) families.push(4);

@@ -18,6 +18,22 @@ export interface MemberIpamFields {
   ipamChildSubnet: string | null;
 }
 
+/** Keys Routeplane adds to the stock member JSON (old clients ignore them). */
+export const ROUTEPLANE_MEMBER_EXTRAS: readonly string[] = [
+  'ipamChildSubnet',
+  'ipamSubnet',
+  'lastSeen',
+  'online',
+  'physicalAddress',
+  'rfc4193Address',
+  'sixPlaneAddress',
+];
+
+/** The JSON without Routeplane's extras: what stock zerotier-one would answer (and keep on disk). */
+export function stockMemberJson(json: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(json).filter(([key]) => !ROUTEPLANE_MEMBER_EXTRAS.includes(key)));
+}
+
 export function memberToJson(
   member: MemberRecord,
   network: NetworkRecord | undefined,

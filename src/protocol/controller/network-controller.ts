@@ -173,6 +173,8 @@ export class NetworkController {
 
   start(): void {
     this.configBuilder();
+    // Members that keep talking to us after a restart or a takeover get a HELLO (see the node).
+    this.node.setIdentityLookup((address) => this.service.pinnedIdentity(address));
     this.unsubscribers.push(
       this.node.onVerb(Verb.NETWORK_CONFIG_REQUEST, (packet) => {
         // Detached from the receive loop: an escaped rejection would end the process.
@@ -188,6 +190,7 @@ export class NetworkController {
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.node.setIdentityLookup(undefined);
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
     void this.builder?.close();

@@ -49,6 +49,11 @@ export interface NodeTiming {
   identityValidationInterval: number;
   /** Non-roots answer WHOIS from one peer at most this often (ZT_PEER_WHOIS_RATE_LIMIT). */
   whoisAnswerInterval: number;
+  /**
+   * A node that talks to us but cannot be understood (unknown to a root after a restart or a
+   * takeover, or encrypting with AES-GMAC-SIV) gets at most one HELLO from us this often.
+   */
+  recontactInterval: number;
 }
 
 export const DEFAULT_TIMING: NodeTiming = {
@@ -67,6 +72,7 @@ export const DEFAULT_TIMING: NodeTiming = {
   multicastLikeExpire: 600_000,
   identityValidationInterval: 2_000,
   whoisAnswerInterval: 100,
+  recontactInterval: 10_000,
 };
 
 export interface NodeLimits {

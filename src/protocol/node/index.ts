@@ -2,6 +2,7 @@
 export { UnknownPeerError, ZeroTierNode } from './zerotier-node.ts';
 export type {
   GatherFilter,
+  IdentityLookup,
   IncomingError,
   IncomingOk,
   IncomingPacket,

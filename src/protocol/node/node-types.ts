@@ -88,3 +88,9 @@ export interface SendOptions {
 
 /** Decides whether `candidate` may be named to `requester` in a gather answer for network `nwid`. */
 export type GatherFilter = (nwid: string, requester: string, candidate: string) => boolean;
+
+/**
+ * The public identity (`addr:0:pub`) we knew for an address before this process started (e.g. the
+ * store's member records), or undefined. Used by a root, which has nobody to ask with WHOIS.
+ */
+export type IdentityLookup = (address: string) => Promise<string | undefined>;

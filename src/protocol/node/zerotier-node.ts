@@ -3,7 +3,7 @@
 // answers itself, and the send path the controller and test members build on. PROTOCOL-NOTES §2.
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import type { Identity } from '../identity.ts';
+import { Identity } from '../identity.ts';
 import { IdentityPoolBusyError, validateIdentity as poolValidateIdentity } from '../identity-pool.ts';
 import { armor, dearmor } from '../packet-armor.ts';
 import {
@@ -64,6 +64,7 @@ import { MulticastSubscriptions } from './multicast-subscriptions.ts';
 import { type DropReason, NodeMetrics, type NodeStats } from './node-metrics.ts';
 import type {
   GatherFilter,
+  IdentityLookup,
   IncomingError,
   IncomingOk,
   IncomingPacket,
@@ -81,6 +82,10 @@ import { encodeError, encodeOk, parseError, parseOk } from './reply-codec.ts';
 import { type BindOptions, UdpTransport } from './udp-transport.ts';
 import { WhoisLookups } from './whois-lookups.ts';
 import { encodeOkWhois, encodeWhois, parseOkWhois, parseWhois } from './whois-codec.ts';
+
+/** Identity lookups for recontact: a burst, then one per this many ms (about what one worker validates). */
+const LOOKUP_BURST = 64;
+const LOOKUP_INTERVAL_MS = 20;
 
 interface RootState {
   identity: Identity;
@@ -164,6 +169,11 @@ export class ZeroTierNode {
   private readonly identityGate: RateGate;
   private readonly uniteGate: RateGate;
   private readonly whoisAnswerGate: RateGate;
+  /** One HELLO per peer we cannot understand per recontactInterval (see recontact). */
+  private readonly recontactGate: RateGate;
+  /** Identity lookups for recontact, over all addresses: spoofed sources cannot flood the store. */
+  private readonly lookupGate = new RateGate(LOOKUP_BURST, LOOKUP_INTERVAL_MS, 1);
+  private identityLookup?: IdentityLookup;
   private readonly verbHandlers = new HandlerRegistry<IncomingPacket>();
   private readonly okHandlers = new HandlerRegistry<IncomingOk>();
   private readonly errorHandlers = new HandlerRegistry<IncomingError>();
@@ -218,6 +228,7 @@ export class ZeroTierNode {
     );
     this.uniteGate = new RateGate(1, timing.uniteInterval, limits.maxRateGateKeys);
     this.whoisAnswerGate = new RateGate(1, timing.whoisAnswerInterval, limits.maxRateGateKeys);
+    this.recontactGate = new RateGate(1, timing.recontactInterval, limits.maxRateGateKeys);
     this.transport = new UdpTransport({
       message: (data, from) => this.onDatagram(data, from),
       sendError: (error, to) => {
@@ -287,6 +298,14 @@ export class ZeroTierNode {
   /** Restricts MULTICAST_GATHER answers, e.g. to authorized members of the network. */
   setGatherFilter(filter: GatherFilter | undefined): void {
     this.gatherFilter = filter;
+  }
+
+  /**
+   * Where a root (which has nobody to ask with WHOIS) finds identities it knew before this process
+   * started, so a node that keeps talking to it after a restart or a takeover gets a HELLO.
+   */
+  setIdentityLookup(lookup: IdentityLookup | undefined): void {
+    this.identityLookup = lookup;
   }
 
   // ---- sending ----------------------------------------------------------------------------------
@@ -422,8 +441,13 @@ export class ZeroTierNode {
       return this.helloUnauthenticated(packet, source, from, now);
     const peer = this.peerTable.get(source);
     if (!peer) return this.unknownSource(packet, source, from, now);
-    if (suite !== Cipher.POLY1305_NONE && suite !== Cipher.POLY1305_SALSA2012)
-      return this.drop('unsupported_cipher');
+    if (suite !== Cipher.POLY1305_NONE && suite !== Cipher.POLY1305_SALSA2012) {
+      this.drop('unsupported_cipher');
+      // It took us for a node with AES-GMAC-SIV (a zerotier-one that held our identity before us):
+      // our HELLO tells it our protocol version, and it falls back to Salsa20/12.
+      if (this.recontactGate.allow(source, now)) this.sendHello(peer, from, now);
+      return;
+    }
     if (!dearmor(packet, peer.key)) return this.drop('bad_mac');
     this.authenticated(peer, packet, from, now);
   }
@@ -789,10 +813,40 @@ export class ZeroTierNode {
 
   /** A packet from a peer we do not know: hold it while the roots are asked who it is. */
   private unknownSource(packet: Uint8Array, source: string, from: PathAddress, now: number): void {
-    if (this.roots.size === 0 || !this.running) return this.drop('unknown_peer');
+    if (!this.running) return this.drop('unknown_peer');
+    if (this.roots.size === 0) {
+      this.drop('unknown_peer');
+      return this.recontact(source, from, now);
+    }
     if (!this.heldReceive.hold({ peer: source, queued: now, packet, from }))
       return this.drop('receive_queue_full');
     void this.whois(source);
+  }
+
+  /**
+   * A node sends us packets, but we have no root to ask who it is. If we knew it before (the
+   * lookup; then validated like any identity), we say HELLO at the path it used: it answers, and
+   * its next packets are understood. Without this it stays unheard until its own next HELLO to us,
+   * which a client sends its roots only every ~4 minutes.
+   */
+  private recontact(address: string, from: PathAddress, now: number): void {
+    const lookup = this.identityLookup;
+    if (!lookup || !this.recontactGate.allow(address, now) || !this.lookupGate.allow('', now)) return;
+    void lookup(address)
+      .then(async (text) => {
+        if (text === undefined || !this.running || this.peerTable.get(address)) return;
+        let identity: Identity;
+        try {
+          identity = Identity.parse(text).withoutPrivate();
+        } catch {
+          return;
+        }
+        if (identity.address !== address || !(await this.validated(identity))) return;
+        if (!this.running || this.peerTable.get(address)) return;
+        this.contact(identity, from);
+        this.logger.debug({ address, path: pathKey(from) }, 'said HELLO to a node we could not understand');
+      })
+      .catch((error: unknown) => this.logger.debug({ err: error, address }, 'identity lookup failed'));
   }
 
   /** A peer became known (or its lookup failed): process what waited for it. */
