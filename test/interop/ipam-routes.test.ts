@@ -459,6 +459,9 @@ describe(
     describe('transit: members with an address in the gateway’s subnet', () => {
       it(
         'the parent via the gateway is installed only on members holding an address in the gateway’s subnet; traffic between children then goes through the forwarding gateway (TTL 63)',
+        {
+          todo: 'premise changed: Routeplane now sends via-less IPv4 routes to Linux members via 0.0.0.0 (FINDINGS §1), so the sibling children are installed on-link and members of different children talk directly; this transit scenario must be rewritten with children routed via the gateway',
+        },
         guarded(async (t) => {
           const routes = [
             { target: PARENT, via: GW },
@@ -516,6 +519,9 @@ describe(
 
       it(
         'with default sysctls the gateway sends ICMP redirects and members then bypass it',
+        {
+          todo: 'premise changed: Routeplane now sends via-less IPv4 routes to Linux members via 0.0.0.0 (FINDINGS §1), so the sibling children are installed on-link and members of different children talk directly; this transit scenario must be rewritten with children routed via the gateway',
+        },
         guarded(async (t) => {
           await sysctl(g, {
             'net.ipv4.ip_forward': 1,
@@ -541,6 +547,9 @@ describe(
 
       it(
         'no isolation: members of different children talk directly once they add an on-link route themselves, with the gateway not forwarding',
+        {
+          todo: 'premise changed: Routeplane now sends via-less IPv4 routes to Linux members via 0.0.0.0 (FINDINGS §1), so the sibling children are installed on-link and members of different children talk directly; this transit scenario must be rewritten with children routed via the gateway',
+        },
         guarded(async (t) => {
           await sysctl(g, { 'net.ipv4.ip_forward': 0 });
           assert.match((await tryIp(d, ['route', 'get', '10.1.1.5'])).output, /Network is unreachable/);
@@ -562,6 +571,9 @@ describe(
 
     it(
       'a gateway with a leg in each child: a route via the leg in the member’s own child is installed and carries traffic between children, no transit address needed',
+      {
+        todo: 'premise changed: Routeplane now sends via-less IPv4 routes to Linux members via 0.0.0.0 (FINDINGS §1), so the sibling children are installed on-link and members of different children talk directly; this transit scenario must be rewritten with children routed via the gateway',
+      },
       guarded(async (t) => {
         // Two children only: with network-wide routes each sibling can be routed via the leg of one child.
         // The via-less parent is not installed anywhere (§1); it is there so the gateway's legs lie in a
