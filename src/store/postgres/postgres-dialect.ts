@@ -7,8 +7,14 @@ import {
   CompiledQuery,
   PostgresDialect,
   PostgresDriver,
+  sql,
   type DatabaseConnection,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
   type Driver,
+  type Kysely,
+  type SchemaMetadata,
+  type TableMetadata,
   type TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
@@ -35,6 +41,38 @@ class WriteLockingDriver extends PostgresDriver {
   }
 }
 
+/**
+ * What Kysely's Migrator asks to know whether its tables exist, answered from our own schema only.
+ * Kysely's own introspector scans every schema of the database with functions that fail with
+ * "schema … does not exist" when another installation (or test run) drops its schema meanwhile, and
+ * then a store could not open. No columns: the Migrator needs only names.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<unknown>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return rows;
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ schema: string; name: string; kind: string }>`
+      select n.nspname as schema, c.relname as name, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v', 'm')`.execute(this.db);
+    return rows.map((row) => ({
+      name: row.name,
+      schema: row.schema,
+      isView: row.kind === 'v' || row.kind === 'm',
+      columns: [],
+    }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
 class WriteLockingDialect extends PostgresDialect {
   constructor(
     private readonly config: ConstructorParameters<typeof PostgresDialect>[0],
@@ -45,6 +83,10 @@ class WriteLockingDialect extends PostgresDialect {
 
   override createDriver(): Driver {
     return new WriteLockingDriver(this.config, this.begin);
+  }
+
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
   }
 }
 

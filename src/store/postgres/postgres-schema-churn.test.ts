@@ -1,5 +1,7 @@
 // The bug this pins: opening a store failed with `schema "rp_test_…" does not exist` when another
-// installation in the same database dropped its schema while Kysely's Migrator scanned the catalog.
+// installation in the same database dropped its schema while Kysely's Migrator scanned the catalog
+// (and, under CI load, concurrent test stores saw inconsistent catalog answers). The dialect's own
+// introspector looks at its own schema only.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';

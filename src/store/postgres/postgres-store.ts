@@ -29,27 +29,6 @@ export interface PostgresStore extends Store {
   breakListener(): void;
 }
 
-/**
- * Kysely's Migrator looks for its tables with a catalog query over every schema of the database; a
- * schema another installation (or test run) drops at that moment fails the query with "schema …
- * does not exist". Not ours to mind: look again.
- */
-async function migrateRetryingForeignSchemaDrops(
-  db: Kysely<StoreDatabase>,
-  schema: string | undefined,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await migrateToLatest(db, schema);
-      return;
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const missing = cause?.code === '3F000' ? /schema "([^"]+)"/.exec(cause.message ?? '')?.[1] : undefined;
-      if (missing === undefined || missing === schema || attempt >= 5) throw error;
-    }
-  }
-}
-
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   await ensureSchema(options);
   const pool = createPool(options);
@@ -62,7 +41,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     // Kysely's Migrator holds an advisory lock while it migrates: concurrent starts apply each once.
-    await migrateRetryingForeignSchemaDrops(db, options.schema);
+    await migrateToLatest(db, options.schema);
     await changeLog.start(db);
     listener = new PostgresListener(options, CHANGE_CHANNEL, {
       onNotification: (payload) => {
