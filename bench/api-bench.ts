@@ -19,6 +19,7 @@ import { describeMachine, freshDataDir, positiveInteger } from './lib/bench-setu
 import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
 import { runKeepAlive, runNewConnectionPerRequest, type LoadRun } from './lib/http-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
+import { timeMemberLists } from './lib/member-lists.ts';
 import { durableCommitsPerSecond } from './lib/disk-probe.ts';
 import { BENCH_NETWORK_BODY, memberAddresses, populateMembers } from './lib/populate.ts';
 import { Report, target } from './lib/report.ts';
@@ -298,33 +299,14 @@ class ApiBench {
   private async lists(): Promise<void> {
     const members = this.options.members;
     this.report.line(`== full member list, median of 3`);
-    const lists = [
-      {
-        name: 'list revisions (GET …/member)',
-        path: `/controller/network/${this.networkId}/member`,
-        count: (body: unknown) => Object.keys(body as Record<string, number>).length,
-      },
-      {
-        name: 'list full objects (GET /unstable/…/member)',
-        path: `/unstable/controller/network/${this.networkId}/member`,
-        count: (body: unknown) => (body as { data: unknown[] }).data.length,
-      },
-    ];
-    for (const list of lists) {
-      const times: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < 3; i++) {
-        const result = await this.live.request({ path: list.path });
-        const listed = list.count(expectJson<unknown>(result, list.name));
-        if (listed !== members) {
-          throw new Error(`${list.name}: ${listed} members listed, expected ${members}`);
-        }
-        times.push(result.ms);
-        bytes = result.body.length;
-      }
+    const names = {
+      revisions: 'list revisions (GET …/member)',
+      objects: 'list full objects (GET /unstable/…/member)',
+    };
+    for (const { kind, times, bytes } of await timeMemberLists(this.live, this.networkId, members, 3)) {
       const time = median(times);
       this.report.add({
-        name: list.name,
+        name: names[kind],
         value: `${formatMs(time)} for ${formatCount(members)} members, ${formatBytes(bytes)} (${times.map(formatMs).join(', ')})`,
         target: target(`< ${formatMs(TARGETS.listMs)}`, time < TARGETS.listMs),
         stock: STOCK.list,

@@ -35,6 +35,7 @@ import { startControllerProcess, type ControllerProcess } from './lib/controller
 import { durableCommitsPerSecond } from './lib/disk-probe.ts';
 import { runKeepAlive, type LoadRun } from './lib/http-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
+import { timeMemberLists } from './lib/member-lists.ts';
 import { BENCH_NETWORK_BODY, memberAddresses, populateStore } from './lib/populate.ts';
 import {
   analyzeSchema,
@@ -471,31 +472,18 @@ class StoreBench implements Bench {
     }
     this.set('RSS after updates', formatBytes(this.live.memory().rss));
 
-    const lists = [
-      {
-        name: 'GET /controller/network/<nwid>/member',
-        path: `/controller/network/${this.networkId}/member`,
-        count: (body: unknown) => Object.keys(body as Record<string, number>).length,
-      },
-      {
-        name: 'GET /unstable/controller/network/<nwid>/member',
-        path: `/unstable/controller/network/${this.networkId}/member`,
-        count: (body: unknown) => (body as { data: unknown[] }).data.length,
-      },
-    ];
-    for (const list of lists) {
-      const times: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < this.options.lists; i++) {
-        const result = await this.live.request({ path: list.path });
-        const listed = list.count(expectJson<unknown>(result, list.name));
-        if (listed !== members)
-          throw new Error(`${list.name}: ${listed} members listed, expected ${members}`);
-        times.push(result.ms);
-        bytes = result.body.length;
-      }
+    const names = {
+      revisions: 'GET /controller/network/<nwid>/member',
+      objects: 'GET /unstable/controller/network/<nwid>/member',
+    };
+    for (const { kind, times, bytes } of await timeMemberLists(
+      this.live,
+      this.networkId,
+      members,
+      this.options.lists,
+    )) {
       this.set(
-        `${list.name} (median of ${this.options.lists})`,
+        `${names[kind]} (median of ${this.options.lists})`,
         `${formatMs(median(times))}, ${formatBytes(bytes)}`,
       );
     }

@@ -17,7 +17,13 @@ import { ZeroTierNode, peerJsonFromSightings, toPeerJson, type PeerJson } from '
 import { ONLINE_WINDOW_MS } from './protocol/controller/member-sessions.ts';
 import { resolveTopology, type Topology } from './protocol/roots.ts';
 import { ControllerService } from './service/controller-service.ts';
-import { DATABASE_FILE, describeStoreLocation, openStore } from './store/open-store.ts';
+import {
+  DATABASE_FILE,
+  describeStoreLocation,
+  isPostgresUrl,
+  openStore,
+  sqliteFileOf,
+} from './store/open-store.ts';
 import { PostgresLeaderElection } from './store/postgres/postgres-leader.ts';
 import { backupSqliteFile } from './store/sqlite/sqlite-backup.ts';
 import type { Store } from './store/store.ts';
@@ -110,7 +116,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const logger = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const postgres = options.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(options.databaseUrl);
+  const postgres = isPostgresUrl(options.databaseUrl);
   const connection = postgres
     ? { connectionString: options.databaseUrl!, schema: options.databaseSchema }
     : undefined;
@@ -315,10 +321,8 @@ function startPeriodicBackup(
 ): { stop(): Promise<void> } | undefined {
   const interval = options.backupIntervalMs ?? DEFAULT_BACKUP_INTERVAL_MS;
   if (interval <= 0) return undefined;
-  const source =
-    options.databaseUrl?.startsWith('sqlite:') === true
-      ? options.databaseUrl.slice('sqlite:'.length)
-      : join(dataDir, DATABASE_FILE);
+  const source = sqliteFileOf({ dataDir, databaseUrl: options.databaseUrl });
+  if (source === undefined) return undefined;
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     running ??= backupSqliteFile(source, join(dataDir, BACKUP_FILE))

@@ -218,16 +218,15 @@ export class ControllerService {
   /** Drops every cache and announces every network to our listeners (after missed news). */
   private async forgetEverything(): Promise<void> {
     const networks = await this.store.listNetworks();
-    for (const network of networks) {
-      this.networks.invalidate(network.id);
-      this.routing.networkPlans.forget(network.id);
-      this.routing.state.setPlanner(network.id, undefined);
-      this.routers.forgetNetwork(network.id);
+    const ids = networks.map((network) => network.id);
+    for (const id of ids) {
+      this.networks.invalidate(id);
+      this.routing.networkPlans.forget(id);
     }
+    this.routing.state.forget(ids, true);
     this.routers.forgetAll();
     for (const id of await this.store.listAllAdvertisedNetworkIds())
       await this.routers.rowsOf(this.store, id);
-    this.routing.state.forget([], true);
     this.tokens.forgetCached();
     this.changes.publish(
       networks.map((network) => ({

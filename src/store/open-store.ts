@@ -17,6 +17,17 @@ export interface StoreLocation {
   onListenerState?: (state: 'lost' | 'listening', error?: unknown) => void;
 }
 
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+/** The SQLite file a location names (the data dir's by default), or undefined for PostgreSQL. */
+export function sqliteFileOf(location: StoreLocation): string | undefined {
+  const url = location.databaseUrl;
+  if (url === undefined) return join(location.dataDir, DATABASE_FILE);
+  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : undefined;
+}
+
 /** Where the data lives, for logs and progress output: a URL's password is never shown. */
 export function describeStoreLocation(location: StoreLocation): string {
   const url = location.databaseUrl;
@@ -32,9 +43,9 @@ export function describeStoreLocation(location: StoreLocation): string {
 
 export async function openStore(location: StoreLocation): Promise<Store> {
   const url = location.databaseUrl;
-  if (url === undefined) return openSqliteStore({ file: join(location.dataDir, DATABASE_FILE) });
-  if (url.startsWith('sqlite:')) return openSqliteStore({ file: url.slice('sqlite:'.length) });
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  const file = sqliteFileOf(location);
+  if (file !== undefined) return openSqliteStore({ file });
+  if (isPostgresUrl(url)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.ts');
     return openPostgresStore({
       connectionString: url,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { IDENTITY_SETTING } from '../../protocol/controller-identity.ts';
 import { readIdentityFile } from '../../protocol/identity-file.ts';
-import { describeStoreLocation, openStore } from '../../store/open-store.ts';
+import { describeStoreLocation, openStore, sqliteFileOf } from '../../store/open-store.ts';
 import { copyStore } from '../../store/store-copy.ts';
 import type { Store } from '../../store/store.ts';
 import { CliError } from '../cli-error.ts';
@@ -40,7 +40,8 @@ function checkUrl(option: string, url: string): void {
 }
 
 function sqlitePath(url: string): string | undefined {
-  return url.startsWith('sqlite:') ? resolve(url.slice('sqlite:'.length)) : undefined;
+  const file = sqliteFileOf({ dataDir: '.', databaseUrl: url });
+  return file === undefined ? undefined : resolve(file);
 }
 
 async function runMigrate(options: MigrateOptions): Promise<void> {

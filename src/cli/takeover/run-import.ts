@@ -131,24 +131,22 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
           'members, routes and subnet-router state, by what the files say',
       );
     }
-    const foreign = foreignNetworks(stored, identity.address);
     const readMs = performance.now() - readStarted;
+    const outcome = async (writeMs: number) => ({
+      identity,
+      tree,
+      plan,
+      dryRun,
+      replacedIdentities,
+      replacedNetworks,
+      foreignNetworks: foreignNetworks(stored, identity.address),
+      // A dry run only says what it would copy.
+      planet: await adoptPlanet(home, dataDir, identity.address, !dryRun),
+      readMs,
+      writeMs,
+    });
 
-    if (dryRun) {
-      const planet = await adoptPlanet(home, dataDir, identity.address, false);
-      return {
-        identity,
-        tree,
-        plan,
-        dryRun,
-        replacedIdentities,
-        replacedNetworks,
-        foreignNetworks: foreign,
-        planet,
-        readMs,
-        writeMs: 0,
-      };
-    }
+    if (dryRun) return await outcome(0);
 
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const writeStarted = performance.now();
@@ -177,20 +175,7 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
     } finally {
       progress.stop();
     }
-    const writeMs = performance.now() - writeStarted;
-    const planet = await adoptPlanet(home, dataDir, identity.address, true);
-    return {
-      identity,
-      tree,
-      plan,
-      dryRun,
-      replacedIdentities,
-      replacedNetworks,
-      foreignNetworks: foreign,
-      planet,
-      readMs,
-      writeMs,
-    };
+    return await outcome(performance.now() - writeStarted);
   } finally {
     progress.stop();
     await store?.close();
