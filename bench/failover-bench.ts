@@ -6,19 +6,21 @@
 //   detection: from the kill until the controller declares the router down and picks the backup:
 //              the `at` the controller stamps on the `route.failover` event (its clock when the
 //              verdict's re-selection ran; same machine, same wall clock as this process);
-//   members:   from the kill until the LAST of the members holds a config whose routes to the
-//              prefix go via the backup, as the member's (simulated) kernel table has it: the swarm
-//              parses every config a member receives (pushes, which it acknowledges with OK(ECHO)
-//              at that moment, and replies to its periodic requests) and applies it with the
-//              zerotier-one 1.14.1 route rules of test/support/managed-routes.ts (a via change on an
-//              existing target is ignored, so only a real target change counts).
+//   members:   from the kill until the LAST member's traffic to the prefix goes via the backup: the
+//              longest match for hosts at both ends of the LAN in the member's (simulated) kernel
+//              table. The swarm parses every config a member receives (pushes, which it
+//              acknowledges with OK(ECHO) at that moment, and replies to its periodic requests) and
+//              applies it with the zerotier-one 1.14.1 route rules of test/support/managed-routes.ts
+//              (a via change on an existing target is ignored, so only a real target change counts),
+//              at the real client's pace: old routes removed first, one per second, new ones after.
 //
 // Then the old primary comes back; the bench waits until it is healthy again, the backup is still
 // primary (no flap: equal metrics) and every member is settled, and the next run kills the new
 // primary (roles swap every run). The kill lands at a random offset within the probe interval after
 // a probe the victim answered, so detection is not always the best case: with the defaults
-// (ECHO every 2 s, a miss after 1 s, 2 misses = down, immediate re-probe after a miss) detection
-// from the kill is (time to the next probe) + 2 × 1 s, i.e. between 2 and 4 s.
+// (ECHO every 2 s, a miss after 1 s, 2 misses = down, a confirming probe once the first is late by
+// a few round trips: 50 ms on loopback) detection from the kill is (time to the next probe) +
+// 50 ms + 1 s, i.e. between about 1.05 and 3.05 s.
 //
 //   npm run bench:failover
 //   npm run bench:failover -- --runs 20 --members 1000
@@ -40,17 +42,20 @@ import { DATABASE_FILE } from '../src/main.ts';
 import {
   DEFAULT_PROBE_INTERVAL_MS,
   DEFAULT_PROBE_TIMEOUT_MS,
+  MIN_GRACE_MS,
 } from '../src/protocol/controller/router-prober.ts';
 import { Identity, type IdentityWithPrivate } from '../src/protocol/identity.ts';
 import { Verb } from '../src/protocol/packet.ts';
 import {
   emptyManagedState,
+  kernelLookup,
   kernelRoutes,
+  removalSteps,
   syncManaged,
   type ManagedState,
 } from '../test/support/managed-routes.ts';
 import { TsMember } from '../test/support/ts-member.ts';
-import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
+import { startControllerProcess, waitForUdp, type ControllerProcess } from './lib/controller-process.ts';
 import { expectJson } from './lib/http-request.ts';
 import { MemberSwarm, type SwarmConfigEvent } from './lib/member-swarm.ts';
 import { BENCH_NETWORK_BODY, memberIp } from './lib/populate.ts';
@@ -62,6 +67,17 @@ import { synthesizeIdentities } from './lib/swarm-identities.ts';
 
 const PREFIX = '192.168.50.0/24';
 const inPrefix = (target: string) => target.startsWith('192.168.50.');
+/** Hosts at both ends of the LAN: their longest matches are where a member's traffic goes. */
+const LAN_HOSTS = ['192.168.50.10', '192.168.50.200'];
+/** The real client's wait after each route it removes (FINDINGS §9). */
+const CLIENT_REMOVAL_MS = 1000;
+
+/** The router the LAN hosts are reached through ('' none, 'split' when they differ). */
+function lanViaOf(state: ManagedState): string {
+  const routes = kernelRoutes(state);
+  const vias = new Set(LAN_HOSTS.map((ip) => kernelLookup(routes, ip)?.via ?? ''));
+  return vias.size === 1 ? [...vias][0]! : 'split';
+}
 
 const TARGETS = { detectionMs: 3000, updatedMs: 5000 };
 
@@ -132,9 +148,9 @@ interface Router {
 
 interface MemberState {
   managed: ManagedState;
-  /** Vias of the kernel routes into the prefix, sorted, joined ("" when none). */
+  /** The router its LAN traffic goes through ('' when none, 'split' when the hosts differ). */
   vias: string;
-  /** This run: when the member first held routes via the backup only (performance.now()). */
+  /** This run: when the member's LAN traffic went via the backup (performance.now()). */
   updatedAt: number;
   updatedBy: 'push' | 'reply' | '';
   /** Configs this run: pushes and replies. */
@@ -159,7 +175,7 @@ interface RunResult {
   offsetMs: number;
   /** ms from the kill to the controller's failover decision, by its event. */
   detectionMs: number;
-  /** ms the probe schedule alone predicts: next probe + 2 timeouts. */
+  /** ms the probe schedule alone predicts: next probe + the confirming probe's grace + a timeout. */
   expectedMs: number;
   /** ms from the kill to the last member holding routes via the backup (NaN: not all did). */
   lastMemberMs: number;
@@ -275,10 +291,7 @@ class FailoverBench {
     await populateSwarm(join(dataDir, DATABASE_FILE), created.id, identities);
     controller = await startControllerProcess({ dataDir, token: this.token, nodeArgs });
     this.controller = controller;
-    const status = expectJson<{ publicIdentity: string; config: { settings: { primaryPort: number } } }>(
-      await controller.request({ path: '/status' }),
-      'status',
-    );
+    const status = await waitForUdp(controller);
     this.controllerIdentity = Identity.parse(status.publicIdentity);
     this.udpPort = status.config.settings.primaryPort;
     report.line(
@@ -389,16 +402,13 @@ class FailoverBench {
   private onMemberConfig(event: SwarmConfigEvent): void {
     const state = this.states[event.member]!;
     const { state: managed, decisions } = syncManaged(state.managed, event.config);
+    // When, at the client's pace, its traffic reached the backup: the first removal is at once,
+    // each later step one removal wait after the previous one.
+    const steps = removalSteps(state.managed, managed);
+    const reached = steps.findIndex((step) => lanViaOf(step) === this.runBackupIp);
+    const paceMs = reached <= 1 ? 0 : (reached - 1) * CLIENT_REMOVAL_MS;
     state.managed = managed;
-    state.vias = [
-      ...new Set(
-        kernelRoutes(managed)
-          .filter((r) => inPrefix(r.target) && r.via !== null)
-          .map((r) => r.via!),
-      ),
-    ]
-      .sort()
-      .join(',');
+    state.vias = lanViaOf(managed);
     if (this.runBackupIp === '') return;
     if (event.source === 'push') state.pushes++;
     else state.replies++;
@@ -409,7 +419,7 @@ class FailoverBench {
     )
       state.viaIgnored++;
     if (state.updatedAt === 0 && state.vias === this.runBackupIp) {
-      state.updatedAt = event.at;
+      state.updatedAt = event.at + paceMs;
       state.updatedBy = event.source;
       this.runUpdated++;
       if (this.runUpdated === 1) this.fanOutCpu.first = sampleCpu(this.controller!.pid);
@@ -487,7 +497,7 @@ class FailoverBench {
       backup: backup.name,
       offsetMs,
       detectionMs: decidedAt - killedAtEpoch,
-      expectedMs: echoAt + DEFAULT_PROBE_INTERVAL_MS + 2 * DEFAULT_PROBE_TIMEOUT_MS - killedAt,
+      expectedMs: echoAt + DEFAULT_PROBE_INTERVAL_MS + MIN_GRACE_MS + DEFAULT_PROBE_TIMEOUT_MS - killedAt,
       lastMemberMs: updated.length === options.members ? Math.max(...times) : Number.NaN,
       p50MemberMs: median(times),
       updated: updated.length,
@@ -648,13 +658,15 @@ class FailoverBench {
     report.line(
       `Detection is measured from the kill to the controller's failover decision (the \`at\` of its route.failover ` +
         `event). Kills land ${this.options.killOffsetMs === undefined ? 'at a random offset' : `${this.options.killOffsetMs} ms`} after a probe the ` +
-        `primary answered, so with the defaults detection is (${DEFAULT_PROBE_INTERVAL_MS} ms − offset) + 2 × ${DEFAULT_PROBE_TIMEOUT_MS} ms ` +
-        `plus the controller's own delay: between ${formatMs(2 * DEFAULT_PROBE_TIMEOUT_MS)} and ` +
-        `${formatMs(DEFAULT_PROBE_INTERVAL_MS + 2 * DEFAULT_PROBE_TIMEOUT_MS)}.`,
+        `primary answered, so with the defaults detection is (${DEFAULT_PROBE_INTERVAL_MS} ms − offset) + ${MIN_GRACE_MS} ms ` +
+        `(the confirming probe's grace on loopback) + ${DEFAULT_PROBE_TIMEOUT_MS} ms plus the controller's own delay: between ` +
+        `${formatMs(MIN_GRACE_MS + DEFAULT_PROBE_TIMEOUT_MS)} and ` +
+        `${formatMs(DEFAULT_PROBE_INTERVAL_MS + MIN_GRACE_MS + DEFAULT_PROBE_TIMEOUT_MS)}.`,
     );
     report.line(
-      "A member counts as updated when its simulated kernel table (zerotier-one's rules) routes the prefix via the " +
-        'backup only; a member updated by a push acknowledged it with OK(ECHO) at that moment.',
+      "A member counts as updated when its simulated kernel table (zerotier-one's rules, applied at the real client's " +
+        'pace: old routes removed first, 1 s each) sends traffic for both ends of the LAN via the backup; a member ' +
+        'updated by a push acknowledged it with OK(ECHO) when it arrived.',
     );
     const swarm = this.swarm!;
     const c = swarm.counters;

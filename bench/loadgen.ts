@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../src/main.ts';
 import { Identity, type IdentityWithPrivate } from '../src/protocol/identity.ts';
-import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
+import { startControllerProcess, waitForUdp, type ControllerProcess } from './lib/controller-process.ts';
 import { expectJson } from './lib/http-request.ts';
 import { MemberSwarm, type PhaseStats } from './lib/member-swarm.ts';
 import { BENCH_NETWORK_BODY } from './lib/populate.ts';
@@ -407,10 +407,7 @@ class LoadBench {
     });
     this.controller = controller;
     this.pid = controller.pid;
-    const status = expectJson<{ publicIdentity: string; config: { settings: { primaryPort: number } } }>(
-      await controller.request({ path: '/status' }),
-      'status',
-    );
+    const status = await waitForUdp(controller);
     report.line(
       `  routeplane serve pid ${controller.pid}, UDP port ${status.config.settings.primaryPort}, network ${created.id}, ` +
         `${threadCount(controller.pid)} threads, RSS ${formatBytes(controller.memory().rss)}`,

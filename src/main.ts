@@ -200,7 +200,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       service,
       token,
       publicIdentity: identity.toString(false),
-      udpPort: options.udpPort,
+      // The bound port once this process leads (an ephemeral --udp-port 0 is known only then).
+      udpPort: () => protocol?.node.boundPorts.ipv4 ?? protocol?.node.boundPorts.ipv6 ?? options.udpPort,
       version: VERSION,
       logger,
       registry,

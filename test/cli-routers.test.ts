@@ -154,16 +154,26 @@ describe('routeplane routes advertise|approve|reject|drain and tokens against a 
     ]);
     assertOk(human, 'routes show');
     const [routes, fields, routers, selection] = blocks(human.stdout);
-    // Members are routed through the primary, A (in the target form of its slot: the /24 or halves).
+    // Members are routed through the primary, A, in the target form of its slot (here the halves);
+    // B's shallower form (the /24) is sent beneath it as a standby.
     const routeRows = tableRows(routes!);
     assert.deepEqual(routeRows.slice(0, 2), [
       ['TARGET', 'VIA', 'SOURCE', 'OWNER', 'STATUS', 'MEMBERS'],
       ['10.9.0.0/24', '-', 'manual', '-', 'active', '3'],
     ]);
     assert.ok(routeRows.length > 2, routes);
-    for (const row of routeRows.slice(2)) {
+    const lanRows = routeRows.slice(2);
+    const deepest = Math.max(...lanRows.map((row) => Number(row[0]!.split('/')[1])));
+    for (const row of lanRows) {
       assert.match(row[0]!, /^192\.168\.1\.\d+\/(24|25)$/);
-      assert.deepEqual(row.slice(1), ['10.9.0.1', 'advertised', ROUTER_A, 'active', '1']);
+      const primaryRow = Number(row[0]!.split('/')[1]) === deepest;
+      assert.deepEqual(
+        row.slice(1),
+        primaryRow
+          ? ['10.9.0.1', 'advertised', ROUTER_A, 'active', '1']
+          : ['10.9.0.2', 'advertised', ROUTER_B, 'active', '1'],
+        routes,
+      );
     }
     assert.match(fields!, new RegExp(`^network +${nwid}$`, 'm'));
     assert.deepEqual(
@@ -204,11 +214,18 @@ describe('routeplane routes advertise|approve|reject|drain and tokens against a 
       rows.find((row) => row[0] === LAN && row[1] === ROUTER_B),
       [LAN, ROUTER_B, '10.9.0.2', '100', 'yes (api)', 'healthy', '*', 'yes'],
     );
-    // Members are routed through B now (the target form follows B's slot, so it may be split).
+    // Members are routed through B now: B's routes are the deepest (its slot's form, here split);
+    // A's shallower form stays beneath them as a standby, down but ready for a move back.
     const advertisedRoutes = tableRows(blocks(shown.stdout)[0]!).filter((row) => row[2] === 'advertised');
     assert.ok(advertisedRoutes.length > 0, shown.stdout);
+    const bits = (row: string[]) => Number(row[0]!.split('/')[1]);
+    const deepest = Math.max(...advertisedRoutes.map(bits));
     for (const row of advertisedRoutes)
-      assert.deepEqual(row.slice(1, 4), ['10.9.0.2', 'advertised', ROUTER_B]);
+      assert.deepEqual(
+        row.slice(1, 4),
+        bits(row) === deepest ? ['10.9.0.2', 'advertised', ROUTER_B] : ['10.9.0.1', 'advertised', ROUTER_A],
+        shown.stdout,
+      );
 
     // It answers again: healthy, but B stays primary until A has been healthy for failbackAfter.
     routers.noteHealth(ROUTER_A, { kind: 'answer', at: Date.now() });

@@ -2,15 +2,26 @@
 // route table behaviour): two routers advertise 192.168.50.0/24, both approved, members route via
 // the primary; the primary stops answering and every member's kernel route moves to the backup (a
 // target flip: the via alone would be ignored); it comes back and nothing flaps. Then spread mode
-// with three routers, a scoped router token, and bad input.
+// with three routers, a scoped router token, and bad input. The members apply configs as
+// zerotier-one 1.14.1 does on Linux (old routes removed first, a second each), so a move that left
+// the LAN without a route for a moment shows in their kernel logs: moves are make-before-break.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
 import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
-import { TsMember } from './support/ts-member.ts';
+import { TsMember, type KernelRoute } from './support/ts-member.ts';
 import { generateIdentity } from '../src/protocol/identity-pool.ts';
+import { kernelLookup } from './support/managed-routes.ts';
 
 const PREFIX = '192.168.50.0/24';
+/** Hosts at both ends of the LAN: the first and last quarters go in different steps of a move. */
+const LAN_HOSTS = ['192.168.50.10', '192.168.50.200'];
+
+/** The via the kernel uses for `ip`: null when no route covers it, 'on-link' for a device route. */
+function lookup(routes: readonly KernelRoute[], ip: string): string | null {
+  const route = kernelLookup(routes, ip);
+  return route === undefined ? null : (route.via ?? 'on-link');
+}
 
 interface Node {
   member: TsMember;
@@ -34,6 +45,55 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
       .filter((r) => r.target.startsWith('192.168.50.'))
       .map((r) => `${r.target} via ${r.via}`)
       .sort();
+
+  /** The router every LAN host is reached through, or null when they differ or one has no route. */
+  const lanVia = (n: Node) => {
+    const vias = new Set(LAN_HOSTS.map((ip) => lookup(n.member.routes(nwid), ip)));
+    return vias.size === 1 ? [...vias][0]! : null;
+  };
+
+  /** Traffic to the LAN goes via `ip`, and no other router's route is as deep as its routes. */
+  const settledOn = (n: Node, ip: string) => {
+    if (lanVia(n) !== ip) return false;
+    const routes = n.member.routes(nwid).filter((r) => r.target.startsWith('192.168.50.'));
+    const bits = (r: KernelRoute) => Number(r.target.split('/')[1]);
+    const mine = Math.min(...routes.filter((r) => r.via === ip).map(bits));
+    return routes.every((r) => r.via === ip || bits(r) < mine);
+  };
+
+  /**
+   * What the LAN hosts resolved to in every kernel state since `from` (the state in force then
+   * included), e.g. `+3012 ms 10.150.0.2,10.150.0.2`.
+   */
+  const lanLog = (n: Node, from: number) => {
+    const log = n.member.kernelLog(nwid);
+    const start = Math.max(
+      0,
+      log.findLastIndex((m) => m.at <= from),
+    );
+    return log.slice(start).map((m) => ({
+      at: m.at - from,
+      vias: LAN_HOSTS.map((ip) => lookup(m.routes, ip)),
+    }));
+  };
+
+  /** Every LAN host always had a route, and none went back to another router once on `to`. */
+  const assertMadeBeforeBroken = (n: Node, from: number, to: string) => {
+    const log = lanLog(n, from);
+    const text = log.map((m) => `+${m.at} ms ${m.vias.join(',')}`).join('; ');
+    assert.ok(
+      log.every((m) => m.vias.every((via) => via !== null)),
+      `${n.address}: a moment without a LAN route: ${text}`,
+    );
+    LAN_HOSTS.forEach((_, i) => {
+      const first = log.findIndex((m) => m.vias[i] === to);
+      assert.ok(first >= 0, `${n.address} never reached ${to}: ${text}`);
+      assert.ok(
+        log.slice(first).every((m) => m.vias[i] === to),
+        `${n.address} went back off ${to}: ${text}`,
+      );
+    });
+  };
 
   async function report() {
     const res = await api('GET', `/api/v1/networks/${nwid}/routes`);
@@ -66,7 +126,11 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
         ipAssignments: [ip],
       });
       assert.equal(res.status, 200, res.text);
-      const member = await TsMember.create({ identity, roots: [controllerRoot(zt.controller)] });
+      const member = await TsMember.create({
+        identity,
+        roots: [controllerRoot(zt.controller)],
+        routeRemovalMs: 1000,
+      });
       member.join(nwid);
       nodes.push({ member, address: identity.address, ip });
     }
@@ -168,14 +232,30 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     const stoppedAt = Date.now();
     await primary.member.stop();
     for (const m of [m1, m2, r3]) {
-      await m.member.waitFor(
-        () => kernelVia(m).length > 0 && kernelVia(m).every((r) => r.endsWith(`via ${backup.ip}`)),
-        8000,
-        `${m.address} follows the backup`,
-      );
+      await m.member.waitFor(() => lanVia(m) === backup.ip, 8000, `${m.address} follows the backup`);
     }
     const movedAfter = Date.now() - stoppedAt;
-    assert.ok(movedAfter <= 5000, `every member moved after ${movedAfter} ms`);
+    assert.ok(movedAfter <= 5000, `every member's LAN traffic moved after ${movedAfter} ms`);
+    // The LAN never lacked a route: a move to a deeper form only adds routes, and a move to a
+    // shallower one finds that form already installed beneath (standby) and only removes the dead
+    // router's (applied one removal per second, as the real client does).
+    for (const m of [m1, m2, r3]) {
+      await m.member.waitFor(() => settledOn(m, backup.ip), 12_000, `${m.address} settles on the backup`);
+      assertMadeBeforeBroken(m, stoppedAt, backup.ip);
+    }
+    const sentToM1 = (await api('GET', `/api/v1/networks/${nwid}/members/${m1.address}/routes`)).body.routes
+      .filter((r: { target: string }) => r.target.startsWith('192.168.50.'))
+      .map((r: { target: string; via: string }) => `${r.target} via ${r.via}`);
+    const standby = (await report()).advertised[0].routers
+      .filter((r: { standby: boolean }) => r.standby)
+      .map((r: { member: string }) => r.member);
+    // A backup with the deeper form leaves the old primary's beneath it (down, ready for a move
+    // back); a backup with the shallower form stood beneath and is alone now.
+    assert.deepEqual(
+      standby,
+      sentToM1.some((r: string) => r.endsWith(`via ${primary.ip}`)) ? [primary.address] : [],
+      sentToM1.join(', '),
+    );
     assert.equal((await primaryOf())?.address, backup.address);
     const events = await api('GET', `/api/v1/events?network=${nwid}&type=route.failover`);
     assert.equal(events.body.events.length, 1, events.text);
@@ -209,7 +289,7 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     }
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal((await primaryOf())?.address, backup.address, 'still the backup');
-    assert.ok(kernelVia(m1).every((r) => r.endsWith(`via ${backup.ip}`)));
+    assert.ok(settledOn(m1, backup.ip), kernelVia(m1).join(', '));
   });
 
   it('a lower-metric router takes the prefix back only after failbackAfter (a timer, no event needed)', async () => {
@@ -227,11 +307,10 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
       current.address,
       'not at once: it has been healthy for less than 6 s',
     );
-    await m1.member.waitFor(
-      () => kernelVia(m1).length > 0 && kernelVia(m1).every((r) => r.endsWith(`via ${lower.ip}`)),
-      8000,
-      'failback to the lower metric',
-    );
+    const setAt = Date.now();
+    await m1.member.waitFor(() => lanVia(m1) === lower.ip, 8000, 'failback to the lower metric');
+    await m1.member.waitFor(() => settledOn(m1, lower.ip), 12_000, 'settled on the lower metric router');
+    assertMadeBeforeBroken(m1, setAt, lower.ip);
     const events = await api('GET', `/api/v1/events?network=${nwid}&type=route.failback`);
     assert.equal(events.body.events.length, 1, events.text);
     assert.match(events.body.events[0].data.why, /failbackAfter \(6000 ms\) elapsed/);
@@ -249,20 +328,22 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     await api('POST', `/api/v1/networks/${nwid}/routes/approve`, { member: r3.address, prefix: PREFIX });
     const set = await api('POST', `/controller/network/${nwid}`, { steering: 'spread' });
     assert.equal(set.status, 200, set.text);
-    const viaOf = (n: Node) => new Set(kernelVia(n).map((r) => r.split(' via ')[1]));
-    const assigned = async (n: Node) =>
-      new Set<string>(
-        (await api('GET', `/api/v1/networks/${nwid}/members/${n.address}/routes`)).body.routes
-          .filter((r: { target: string }) => r.target.startsWith('192.168.50.'))
-          .map((r: { via: string }) => r.via),
-      );
+    /** The member's router per the API: the via of its deepest routes (the rest stand by beneath). */
+    const assigned = async (n: Node) => {
+      const res = await api('GET', `/api/v1/networks/${nwid}/members/${n.address}/routes`);
+      const routes: Array<{ bits: number; via: string }> = res.body.routes
+        .filter((r: { target: string }) => r.target.startsWith('192.168.50.'))
+        .map((r: { target: string; via: string }) => ({ bits: Number(r.target.split('/')[1]), via: r.via }));
+      const deepest = Math.max(...routes.map((r) => r.bits));
+      return new Set(routes.filter((r) => r.bits === deepest).map((r) => r.via));
+    };
     for (const m of [m1, m2]) {
       const vias = await assigned(m);
       assert.equal(vias.size, 1, `${m.address} is assigned one router`);
       // Wait for the spread config itself, not the primary-mode route the member still holds.
       await m.member.waitFor(
-        () => viaOf(m).size === 1 && viaOf(m).has([...vias][0]!),
-        3000,
+        () => settledOn(m, [...vias][0]!),
+        12_000,
         `${m.address} routes via its assigned router`,
       );
     }
@@ -273,18 +354,25 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
       2,
       'the two non-router members are assigned',
     );
-    const before = new Map([m1, m2].map((m) => [m.address, [...viaOf(m)][0]!] as const));
+    const before = new Map([m1, m2].map((m) => [m.address, lanVia(m)!] as const));
     const victim = nodes.find((n) => n.ip === before.get(m1.address))!;
-    await victim.member.stop();
     const lostAt = Date.now();
+    await victim.member.stop();
     await m1.member.waitFor(
-      () => !viaOf(m1).has(victim.ip) && viaOf(m1).size === 1,
+      () => lanVia(m1) !== null && lanVia(m1) !== victim.ip,
       8000,
       'm1 leaves the lost router',
     );
     assert.ok(Date.now() - lostAt <= 5000, `m1 moved after ${Date.now() - lostAt} ms`);
+    const target = lanVia(m1)!;
+    await m1.member.waitFor(() => settledOn(m1, target), 12_000, 'm1 settles on its new router');
+    assertMadeBeforeBroken(m1, lostAt, target);
     if (before.get(m2.address) !== victim.ip) {
-      assert.equal([...viaOf(m2)][0], before.get(m2.address), 'a member of another router did not move');
+      assert.equal(lanVia(m2), before.get(m2.address), 'a member of another router did not move');
+      assert.ok(
+        lanLog(m2, lostAt).every((m) => m.vias.every((via) => via === before.get(m2.address))),
+        'its kernel did not change at all',
+      );
     }
     await victim.member.start();
   });
@@ -326,23 +414,31 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
     assert.equal(events.body.events.length, 1);
     await m1.member.waitFor(
       () => m1.member.routes(nwid).some((r) => r.target.startsWith('10.99.1.')),
-      3000,
+      // Like the real client, the member may still be removing routes of the last test's move.
+      10_000,
       'the auto-approved prefix reaches members',
     );
   });
 
   it('draining a router moves its members away while it stays reachable; undrain makes it a healthy candidate again', async () => {
-    const viaOfM1 = () => new Set(kernelVia(m1).map((r) => r.split(' via ')[1]));
-    await m1.member.waitFor(() => viaOfM1().size === 1, 3000, 'm1 routes via one router');
-    const router = nodes.find((n) => viaOfM1().has(n.ip))!;
+    await m1.member.waitFor(
+      () => lanVia(m1) !== null && settledOn(m1, lanVia(m1)!),
+      12_000,
+      'm1 routes via one router',
+    );
+    const router = nodes.find((n) => n.ip === lanVia(m1))!;
     const res = await api('POST', `/api/v1/networks/${nwid}/members/${router.address}/drain`, {});
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.routes.every((r: { health: string }) => r.health === 'draining'));
+    const drainedAt = Date.now();
     await m1.member.waitFor(
-      () => viaOfM1().size === 1 && !viaOfM1().has(router.ip),
+      () => lanVia(m1) !== null && lanVia(m1) !== router.ip,
       3000,
       'm1 leaves the drained router',
     );
+    const target = lanVia(m1)!;
+    await m1.member.waitFor(() => settledOn(m1, target), 12_000, 'm1 settles on its new router');
+    assertMadeBeforeBroken(m1, drainedAt, target);
     const events = await api('GET', `/api/v1/events?network=${nwid}&type=router.draining`);
     assert.equal(events.body.events.length, 1);
     const undo = await api('POST', `/api/v1/networks/${nwid}/members/${router.address}/drain`, {

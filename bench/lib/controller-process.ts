@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { httpRequest, type Endpoint, type HttpResult, type RequestSpec } from './http-request.ts';
+import { expectJson, httpRequest, type Endpoint, type HttpResult, type RequestSpec } from './http-request.ts';
 import { elapsedMsSince } from './stats.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/routeplane.mjs', import.meta.url));
@@ -173,4 +173,24 @@ function readMemory(pid: number): ProcessMemory {
     return match ? Number(match[1]) * 1024 : Number.NaN;
   };
   return { rss: kib('VmRSS'), peakRss: kib('VmHWM') };
+}
+
+export interface NodeStatus {
+  publicIdentity: string;
+  config: { settings: { primaryPort: number } };
+}
+
+/**
+ * `/status` once the controller's ZeroTier side listens: it starts after the process took the
+ * leader lock, a moment after the API serves, and reports UDP port 0 until then.
+ */
+export async function waitForUdp(controller: ControllerProcess, timeoutMs = 30_000): Promise<NodeStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = expectJson<NodeStatus>(await controller.request({ path: '/status' }), 'status');
+    if (status.config.settings.primaryPort > 0) return status;
+    if (Date.now() > deadline)
+      throw new Error(`the controller's UDP side did not start within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }

@@ -21,7 +21,8 @@ export interface ApiOptions {
   service: ControllerService;
   token: string;
   publicIdentity: string;
-  udpPort: number;
+  /** The UDP port for `/status`: a number, or read on each request (bound after a leader election). */
+  udpPort: number | (() => number);
   version: string;
   logger?: Logger;
   registry?: Registry;
@@ -82,7 +83,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerNodeRoutes(app, {
     address: options.service.controllerAddress,
     publicIdentity: options.publicIdentity,
-    udpPort: options.udpPort,
+    udpPort: typeof options.udpPort === 'number' ? () => options.udpPort as number : options.udpPort,
     version: options.version,
     clock,
     peers: options.peers,

@@ -47,6 +47,7 @@ import { MemberPresence } from './member-presence.ts';
 import { NetworkCache } from './network-cache.ts';
 import { ApiTokens } from './api-tokens.ts';
 import { IpamService } from './ipam-service.ts';
+import { parsePrefix, prefixContainsPrefix, type Prefix } from '../core/cidr/prefix.ts';
 import { SubnetRouters, type RouterView } from './subnet-routers.ts';
 
 /** One advertised prefix in the routes report: its routers with approval, health and primary. */
@@ -57,6 +58,11 @@ export interface AdvertisedPrefixView {
   message: string;
   problems: string[];
   routers: RouterView[];
+  /**
+   * Targets of this prefix withdrawn for now because they change router (the client ignores a new
+   * via on a target it holds); they come back via the new router once the withdrawal is applied.
+   */
+  withdrawn: string[];
 }
 import { NetworkRouting, newRoutingScope, type RoutingScope } from './network-routing.ts';
 import { plannerMemberOf, plannerNetworkOf, RoutingState } from './routing-state.ts';
@@ -88,7 +94,9 @@ export class ControllerService {
   private readonly randomBelow: (max: number) => number;
   private readonly presence: MemberPresence;
   private readonly networks: NetworkCache;
-  private readonly failbackTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Set by the protocol side: whether config pushes of a network are queued or being sent. */
+  pushActivity: ((networkId: string) => boolean) | undefined;
+  private readonly reselectTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Route plans and IPAM in memory; see routing-state.ts. */
   readonly routing: NetworkRouting;
   /** IPAM subnets (/api/v1/ipam). */
@@ -126,20 +134,26 @@ export class ControllerService {
       if (!this.routers.probing) return;
       for (const networkId of networks) void this.reselectAfterVerdict(networkId, address);
     };
-    this.routers.onFailbackDue = (networkId, at) => {
+    this.routers.onReselectDue = (networkId, at, why, options = {}) => {
       if (!this.routers.probing) return;
-      const known = this.failbackTimers.get(networkId);
+      const known = this.reselectTimers.get(networkId);
       if (known && known.at <= at) return;
       if (known) clearTimeout(known.timer);
       const timer = setTimeout(
         () => {
-          this.failbackTimers.delete(networkId);
-          void this.reselectAfterVerdict(networkId, null);
+          this.reselectTimers.delete(networkId);
+          // Withdrawn targets come back only once every member was sent the withdrawal: a member
+          // still queued would otherwise get the new via directly, which the client ignores.
+          if (options.afterPushes && this.pushActivity?.(networkId)) {
+            this.routers.onReselectDue?.(networkId, this.clock() + 200, why, options);
+            return;
+          }
+          void this.reselectAfterVerdict(networkId, null, why);
         },
         Math.max(0, at - this.clock()) + 10,
       );
       timer.unref();
-      this.failbackTimers.set(networkId, { at, timer });
+      this.reselectTimers.set(networkId, { at, timer });
     };
     this.ipam = new IpamService({
       store: this.store,
@@ -176,7 +190,7 @@ export class ControllerService {
         this.routing.networkPlans.forget(event.networkId);
         // A member's authorization or IPs feed the planner; a network change its whole input.
         if (event.kind !== 'network-changed') this.routing.state.setPlanner(event.networkId, undefined);
-        if (event.kind === 'network-deleted') this.routers.forgetNetwork(event.networkId);
+        if (event.kind === 'network-deleted') this.routers.forgetNetwork(event.networkId, true);
         events.push(event);
       }
       for (const id of announcement.planners) this.routing.state.setPlanner(id, undefined);
@@ -244,8 +258,8 @@ export class ControllerService {
 
   /** Writes pending presence; call before closing the store. */
   async close(): Promise<void> {
-    for (const { timer } of this.failbackTimers.values()) clearTimeout(timer);
-    this.failbackTimers.clear();
+    for (const { timer } of this.reselectTimers.values()) clearTimeout(timer);
+    this.reselectTimers.clear();
     await this.presence.flush();
   }
 
@@ -276,6 +290,7 @@ export class ControllerService {
     const report = routesReport(network, await this.routing.state.planner(this.store, network));
     const views = await this.routers.routerViews(this.store, network.id);
     const selection = this.routers.selectionOf(network.id);
+    const withdrawn = this.routers.withdrawnTargets(network.id);
     const advertised: AdvertisedPrefixView[] = [];
     for (const prefix of [...new Set(views.map((v) => v.prefix))]) {
       const chosen = selection?.prefixes.find((p) => p.prefix === prefix);
@@ -286,6 +301,9 @@ export class ControllerService {
         message: chosen?.message ?? '',
         problems: chosen?.problems ?? [],
         routers: views.filter((v) => v.prefix === prefix),
+        withdrawn: withdrawn.filter((t) =>
+          prefixContainsPrefix(parsePrefix(prefix) as Prefix, parsePrefix(t) as Prefix),
+        ),
       });
     }
     return { ...report, advertised };
@@ -557,7 +575,7 @@ export class ControllerService {
       const current = await tx.getNetwork(id);
       if (!current) throw notFound(`network ${id}`);
       await tx.deleteNetwork(id);
-      this.routers.forgetNetwork(id);
+      this.routers.forgetNetwork(id, true);
       this.routing.keep(scope, id, undefined);
       this.routing.networkPlans.forget(id);
       this.routing.handOver(scope);
@@ -725,15 +743,17 @@ export class ControllerService {
   }
 
   /** A router's health verdict changed: re-select the routers of one network it serves. */
-  private async reselectAfterVerdict(networkId: string, address: string | null): Promise<void> {
+  private async reselectAfterVerdict(
+    networkId: string,
+    address: string | null,
+    scheduled = 'a scheduled re-selection',
+  ): Promise<void> {
     try {
       await this.write(async (tx, changes, scope) => {
         const network = await tx.getNetwork(networkId);
         if (!network) return;
         const why =
-          address === null
-            ? `failbackAfter (${network.failbackAfter} ms) elapsed`
-            : `router ${address} is ${this.routers.healthOf(address).liveness}`;
+          address === null ? scheduled : `router ${address} is ${this.routers.healthOf(address).liveness}`;
         if (address !== null) {
           const health = this.routers.healthOf(address);
           await tx.appendEvent(

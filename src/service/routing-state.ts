@@ -23,11 +23,15 @@ import type {
 import type { MemberRouteFacts, StoredIpamSubnet, StoreReader } from '../store/store.ts';
 
 /** The advertised routes of a network being loaded (subnet routers' selection). */
+/**
+ * The advertised routes of a network; `lean`, when given, is a smaller list to plan with when
+ * `advertised` does not fit the route limit (subnet routers' standby forms left out).
+ */
 export type AdvertisedSource = (
   reader: StoreReader,
   network: NetworkRecord,
   members: readonly MemberRouteFacts[],
-) => Promise<AdvertisedRoute[]>;
+) => Promise<{ advertised: AdvertisedRoute[]; lean?: AdvertisedRoute[] }>;
 
 export function plannerNetworkOf(network: NetworkRecord): PlannerNetwork {
   return {
@@ -209,13 +213,17 @@ export class RoutingState {
     const network = (await reader.getNetwork(given.id)) ?? given;
     const ipam = await this.ipamIn(reader);
     const members = await reader.listMemberRouteFacts(network.id);
-    const advertised = (await this.advertisedSource?.(reader, network, members)) ?? [];
-    const planner = plannerForStoredData({
-      network: plannerNetworkOf(network),
-      ipam: ipam.subnets,
-      members,
-      advertised,
-    });
+    const source = (await this.advertisedSource?.(reader, network, members)) ?? { advertised: [] };
+    const input = { network: plannerNetworkOf(network), ipam: ipam.subnets, members };
+    let planner: RoutePlanner | undefined;
+    if (source.lean !== undefined) {
+      try {
+        planner = createRoutePlanner({ ...input, advertised: source.advertised });
+      } catch (error) {
+        if (!isRpError(error) || error.code !== ErrorCodes.ROUTE_LIMIT) throw error;
+      }
+    }
+    planner ??= plannerForStoredData({ ...input, advertised: source.lean ?? source.advertised });
     builtRevision.set(planner, network.revision);
     return planner;
   }

@@ -18,6 +18,8 @@ import type { NetworkRecord } from '../core/network/network-types.ts';
 import { planAdvertise } from '../core/routers/advertise.ts';
 import { approveAdvertisement, parseApprovalRequest, rejectAdvertisement } from '../core/routers/approval.ts';
 import { selectRouters } from '../core/routers/router-selection.ts';
+import { withdrawFirst } from '../core/routers/withdraw-first.ts';
+import { ErrorCodes as CoreCodes, isRpError } from '../core/errors.ts';
 import type {
   Advertisement,
   PrefixSelection,
@@ -53,6 +55,19 @@ export interface SubnetRoutersOptions {
     reason: string,
     data: Record<string, unknown>,
   ) => NewEvent;
+  /**
+   * After the members' pushes of a withdrawal went out, how long before the withdrawn targets are
+   * sent again via their new router (default 1 s: the client spends about that removing each).
+   */
+  withdrawHoldMs?: number;
+}
+
+/** A push that withdrew targets changing via; they come back via their new router after it. */
+interface Withdrawal {
+  /** What members held before the withdrawal (its targets must not be re-sent via another router yet). */
+  base: AdvertisedRoute[];
+  targets: string[];
+  until: number;
 }
 
 export interface RouterView {
@@ -63,6 +78,8 @@ export interface RouterView {
   approved: boolean;
   approvedBy: string | null;
   primary: boolean;
+  /** Primary mode: its routes are sent under the primary's, ready for a move back (no route to add). */
+  standby: boolean;
   health: string | null;
   eligible: boolean;
   reason: string | null;
@@ -73,6 +90,9 @@ export interface RouterView {
   advertisedAt: number | null;
   approvedAt: number | null;
 }
+
+/** See SubnetRoutersOptions.withdrawHoldMs. */
+export const DEFAULT_WITHDRAW_HOLD_MS = 1000;
 
 export function policyOf(network: NetworkRecord): RoutingPolicy {
   return {
@@ -108,14 +128,25 @@ export class SubnetRouters {
   private readonly rows = new Map<string, StoredAdvertisement[]>();
   /** The last selection applied per network: primaries (stickiness) and what members were sent. */
   private readonly selections = new Map<string, RouterSelection>();
+  /**
+   * What the planner was last given per network (kept when caches are dropped: a move that changes
+   * a target's via is found by comparing with it).
+   */
+  private readonly pushed = new Map<string, AdvertisedRoute[]>();
+  /** Withdrawals in progress per network. */
+  private readonly withdrawals = new Map<string, Withdrawal>();
   private loaded: Promise<void> | undefined;
   /** Called when a router's verdict changes and routes may move (the service re-selects). */
   onVerdict: ((address: string, networks: string[]) => void) | undefined;
   /** Metrics hooks. */
   onSelectionChange: ((networkId: string, prefix: string, change: string) => void) | undefined;
   onVerdictChange: ((state: string) => void) | undefined;
-  /** Called with the time a failback becomes possible in a network (the service re-selects then). */
-  onFailbackDue: ((networkId: string, at: number) => void) | undefined;
+  /**
+   * Called with the time a network must be re-selected, and why: a failback becomes possible, or
+   * withdrawn targets may come back (`afterPushes`: only once the network's config pushes went out).
+   */
+  onReselectDue:
+    ((networkId: string, at: number, why: string, options?: { afterPushes?: boolean }) => void) | undefined;
 
   /**
    * Whether this process judges health itself (it probes: the leader, or the only process). A process
@@ -257,18 +288,44 @@ export class SubnetRouters {
     reader: StoreReader,
     network: NetworkRecord,
     members: readonly MemberRouteFacts[],
-  ): Promise<AdvertisedRoute[]> {
+  ): Promise<{ advertised: AdvertisedRoute[]; lean?: AdvertisedRoute[] }> {
     const rows = await this.rowsOf(reader, network.id);
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { advertised: [] };
     const byAddress = new Map(members.map((m) => [m.address, m] as const));
-    const selection = this.select(
-      network,
-      rows,
-      (a) => byAddress.get(a),
-      members.filter((m) => m.authorized).map((m) => m.address),
-    );
+    const facts = (a: string) => byAddress.get(a);
+    const authorized = members.filter((m) => m.authorized).map((m) => m.address);
+    const selection = this.select(network, rows, facts, authorized);
     this.selections.set(network.id, selection);
-    return selection.advertised;
+    // Another process's write may have moved a target to another router: what this process sent
+    // last decides whether it must be withdrawn first (then the leader re-adds it on its timer).
+    const now = this.options.clock();
+    const held = this.pushed.get(network.id) ?? [];
+    const sent = this.withdrawIfNeeded(network.id, held, selection.advertised, now);
+    this.scheduleReadd(network.id, now);
+    this.pushed.set(network.id, sent.routes);
+    const leanWanted = this.select(network, rows, facts, authorized, false).advertised;
+    const lean = this.withdrawIfNeeded(network.id, held, leanWanted, now, false).routes;
+    return { advertised: sent.routes, lean };
+  }
+
+  /** Asks for the re-selection that sends withdrawn targets again via their new router. */
+  private scheduleReadd(networkId: string, now: number): void {
+    const withdrawal = this.withdrawals.get(networkId);
+    if (withdrawal && withdrawal.until > now)
+      this.onReselectDue?.(
+        networkId,
+        withdrawal.until,
+        'withdrawn targets may be sent via their new router',
+        {
+          afterPushes: true,
+        },
+      );
+  }
+
+  /** Targets withdrawn now in a network (their move to another router is under way). */
+  withdrawnTargets(networkId: string): string[] {
+    const w = this.withdrawals.get(networkId);
+    return w && w.until > this.options.clock() ? [...w.targets] : [];
   }
 
   /**
@@ -307,6 +364,7 @@ export class SubnetRouters {
         approved: row.approved,
         approvedBy: row.approvedBy,
         primary: choice?.primary ?? false,
+        standby: choice?.standby ?? false,
         health: healthState(this.healthOf(row.member)),
         eligible: choice?.eligible ?? false,
         reason: choice ? choice.reason : selection ? 'not selected' : 'not planned yet',
@@ -479,10 +537,19 @@ export class SubnetRouters {
       );
   }
 
-  forgetNetwork(networkId: string): void {
+  /**
+   * Drops the network's cached rows and selection (reloaded on next use). What was last sent and
+   * withdrawals in progress stay unless the network is gone: caches are dropped on every foreign
+   * write, and a move right after one must still see what members hold.
+   */
+  forgetNetwork(networkId: string, gone = false): void {
     this.rows.delete(networkId);
     this.targetCache = undefined;
     this.selections.delete(networkId);
+    if (gone) {
+      this.pushed.delete(networkId);
+      this.withdrawals.delete(networkId);
+    }
   }
 
   /** Drop cached rows and selections after a failed write (reloaded on next use). */
@@ -511,7 +578,8 @@ export class SubnetRouters {
         if (at > now) due = Math.min(due, at);
       }
     }
-    if (due !== Infinity) this.onFailbackDue?.(network.id, due);
+    if (due !== Infinity)
+      this.onReselectDue?.(network.id, due, `failbackAfter (${network.failbackAfter} ms) elapsed`);
   }
 
   private async network(tx: StoreReader, networkId: string): Promise<NetworkRecord> {
@@ -525,6 +593,7 @@ export class SubnetRouters {
     rows: readonly StoredAdvertisement[],
     memberFacts: (address: string) => { authorized: boolean; ipAssignments: string[] } | undefined,
     members: string[],
+    standby = true,
   ): RouterSelection {
     const routers = new Map<string, RouterState>();
     for (const row of rows) {
@@ -550,7 +619,37 @@ export class SubnetRouters {
       policy: policyOf(network),
       previous,
       now: this.options.clock(),
+      standby,
     });
+  }
+
+  /**
+   * What to send now instead of `wanted`: targets that members hold via another router are withdrawn
+   * first (a withdrawal already in force keeps its own), and come back after `withdrawHoldMs`.
+   */
+  private withdrawIfNeeded(
+    networkId: string,
+    held: AdvertisedRoute[],
+    wanted: AdvertisedRoute[],
+    now: number,
+    /** False: only compute (no withdrawal is recorded or ended). */
+    record = true,
+  ): { routes: AdvertisedRoute[]; started?: string[] } {
+    const current = this.withdrawals.get(networkId);
+    const active = current && current.until > now ? current : undefined;
+    const step = withdrawFirst(active ? [...active.base, ...held] : held, wanted);
+    if (!step) {
+      if (record) this.withdrawals.delete(networkId);
+      return { routes: wanted };
+    }
+    const fresh = step.withdrawn.filter((t) => !active?.targets.includes(t));
+    if ((fresh.length === 0 && active) || !record) return { routes: step.routes };
+    this.withdrawals.set(networkId, {
+      base: active ? [...active.base, ...held] : held,
+      targets: step.withdrawn,
+      until: now + (this.options.withdrawHoldMs ?? DEFAULT_WITHDRAW_HOLD_MS),
+    });
+    return { routes: step.routes, started: fresh };
   }
 
   private async reselect(
@@ -570,10 +669,23 @@ export class SubnetRouters {
     planner.forEachMember((address, authorized) => {
       if (authorized) members.push(address);
     });
-    const selection = this.select(network, rows, (a) => planner.member(a), members);
+    const facts = (a: string) => planner.member(a);
+    let selection = this.select(network, rows, facts, members);
     const before = this.selections.get(network.id);
-    const next = routing.replan(scope, planner, { advertised: selection.advertised }, network.id, actor, why);
     const now = this.options.clock();
+    const sentBefore = this.pushed.get(network.id) ?? before?.advertised ?? [];
+    let sent = this.withdrawIfNeeded(network.id, sentBefore, selection.advertised, now);
+    let next: RoutePlanner;
+    try {
+      next = routing.replan(scope, planner, { advertised: sent.routes }, network.id, actor, why);
+    } catch (error) {
+      // Standby forms are a comfort, never a reason to refuse a move: without them it may fit.
+      if (!isRpError(error) || error.code !== CoreCodes.ROUTE_LIMIT) throw error;
+      selection = this.select(network, rows, facts, members, false);
+      sent = this.withdrawIfNeeded(network.id, sentBefore, selection.advertised, now);
+      next = routing.replan(scope, planner, { advertised: sent.routes }, network.id, actor, why);
+      scope.limitRejection = undefined; // the move went through after all
+    }
 
     // Persist verdicts and primaries that changed, and log every change of primary.
     const primaryOf = new Map(selection.prefixes.map((p) => [p.prefix, p.primary] as const));
@@ -617,8 +729,22 @@ export class SubnetRouters {
         ),
       );
     }
+    if (sent.started) {
+      await tx.appendEvent(
+        this.options.makeEvent(
+          network.id,
+          null,
+          'route.withdrawn-first',
+          actor,
+          `${sent.started.join(', ')} change router: withdrawn first (the client ignores a new via on a ` +
+            'target it holds), sent again via the new router once these pushes are out',
+          { targets: sent.started, at: now },
+        ),
+      );
+    }
     this.scheduleFailback(network, selection, now);
-    const moved = !sameAdvertised(before?.advertised ?? [], selection.advertised);
+    this.scheduleReadd(network.id, now);
+    const moved = !sameAdvertised(sentBefore, sent.routes);
     const merged = new Map(updated.map((r) => [`${r.member} ${r.prefix}`, r] as const));
     const finalRows = rows.map((r) => merged.get(`${r.member} ${r.prefix}`) ?? r);
     await routing.record(tx, scope, network.id, planner, next, actor, why);
@@ -637,6 +763,7 @@ export class SubnetRouters {
     // Hand over with the write (the coordinator forgets them if the write fails).
     this.setRows(network.id, finalRows);
     this.selections.set(network.id, selection);
+    this.pushed.set(network.id, sent.routes);
     scope.routerNetworks.add(network.id);
     routing.handOver(scope);
   }

@@ -318,3 +318,46 @@ export function kernelRoutes(state: ManagedState): KernelRoute[] {
   }
   return out.sort((a, b) => compareAddr(a.key, b.key)).map(({ key: _key, ...route }) => route);
 }
+
+/**
+ * The route the kernel picks for `ip` from a table (longest prefix wins, then the lower metric), or
+ * undefined when none covers it.
+ */
+export function kernelLookup(routes: readonly KernelRoute[], ip: string): KernelRoute | undefined {
+  const address = parseAddr(ip);
+  let best: { route: KernelRoute; bits: number } | undefined;
+  for (const route of routes) {
+    const target = parseAddr(route.target);
+    if (!contains(target, address)) continue;
+    if (!best || target.bits > best.bits || (target.bits === best.bits && route.metric < best.route.metric))
+      best = { route, bits: target.bits };
+  }
+  return best?.route;
+}
+
+/** The order the client walks its managed routes in (InetAddress order: family, address, bits). */
+function compareTargets(a: string, b: string): number {
+  return compareAddr(parseAddr(a), parseAddr(b));
+}
+
+/**
+ * How zerotier-one 1.14.1 on Linux gets from `previous` to `next` (both from syncManaged): the IPs
+ * first, then each route whose target left the config is removed, one at a time in address order,
+ * each followed by a ~1 s wait (a netlink delete without an ack waits out its receive timeout, and
+ * the node forwards nothing meanwhile: FINDINGS §9), then the new routes are added at once. Returns
+ * every intermediate state, the first with nothing removed yet, the last equal to `next`.
+ */
+export function removalSteps(previous: ManagedState, next: ManagedState): ManagedState[] {
+  const gone = [...previous.managedRoutes.keys()]
+    .filter((t) => !next.managedRoutes.has(t))
+    .sort(compareTargets);
+  const steps: ManagedState[] = [];
+  const routes = new Map(previous.managedRoutes);
+  steps.push({ managedIps: next.managedIps, managedRoutes: new Map(routes) });
+  for (const target of gone) {
+    routes.delete(target);
+    steps.push({ managedIps: next.managedIps, managedRoutes: new Map(routes) });
+  }
+  steps.push(next);
+  return steps;
+}

@@ -44,6 +44,7 @@ import {
   DEFAULT_MANAGED_SETTINGS,
   emptyManagedState,
   kernelRoutes,
+  removalSteps,
   syncManaged,
   type KernelRoute,
   type ManagedSettings,
@@ -73,6 +74,13 @@ export interface TsMemberOptions {
   retryInterval?: number;
   /** allowManaged / allowGlobal / allowDefault (client defaults: true, false, false). */
   managed?: Partial<ManagedSettings>;
+  /**
+   * As zerotier-one 1.14.1 on Linux: a config first removes the managed routes it no longer has,
+   * each taking this long (a netlink delete waits out its receive timeout, ~1 s), and adds its new
+   * routes only after them; a config arriving meanwhile waits its turn (FINDINGS §9). Default 0:
+   * configs reach the simulated kernel at once.
+   */
+  routeRemovalMs?: number;
   /** `o` in the request metadata (default linux/x86_64). */
   osArch?: string;
   /** Local UDP address; default 127.0.0.1 only. */
@@ -123,9 +131,20 @@ interface NetworkState {
   decisions: RouteDecision[];
   history: ConfigEvent[];
   timer?: NodeJS.Timeout;
+  /** Kernel syncs run one after another (with routeRemovalMs, each takes time). */
+  syncing: Promise<void>;
+  /** Every state of the simulated kernel table, oldest first (bounded). */
+  kernelLog: KernelMoment[];
+}
+
+/** The simulated kernel table of a network's interface from `at` on. */
+export interface KernelMoment {
+  at: number;
+  routes: KernelRoute[];
 }
 
 const NETWORK_ID = /^[0-9a-f]{16}$/;
+
 const HISTORY_LIMIT = 200;
 
 function nwidOf(payload: Uint8Array): string | undefined {
@@ -150,6 +169,7 @@ export class TsMember {
   private readonly requestInterval: number;
   private readonly retryInterval: number;
   private readonly settings: ManagedSettings;
+  private readonly routeRemovalMs: number;
   private readonly osArch: string | undefined;
   private readonly networks = new Map<string, NetworkState>();
   private readonly listeners = new Set<() => void>();
@@ -164,6 +184,7 @@ export class TsMember {
     this.requestInterval = options.requestInterval ?? CLIENT_REQUEST_INTERVAL;
     this.retryInterval = Math.min(options.retryInterval ?? CLIENT_RETRY_INTERVAL, this.requestInterval);
     this.settings = { ...DEFAULT_MANAGED_SETTINGS, ...options.managed };
+    this.routeRemovalMs = options.routeRemovalMs ?? 0;
     this.osArch = options.osArch;
     this.rootAddresses = new Set(options.roots.map((r) => r.identity.address));
     this.node = new ZeroTierNode({
@@ -225,6 +246,8 @@ export class TsMember {
       lastRequestAt: Number.NEGATIVE_INFINITY,
       chunkCounts: new Map(),
       managed: emptyManagedState(),
+      syncing: Promise.resolve(),
+      kernelLog: [],
       decisions: [],
       history: [],
     };
@@ -275,6 +298,11 @@ export class TsMember {
   /** The installed route for `target`, if any (targets are compared canonically, e.g. `10.1.0.0/16`). */
   route(networkId: string, target: string): KernelRoute | undefined {
     return this.routes(networkId).find((r) => r.target === target);
+  }
+
+  /** Every state the network's kernel table went through, oldest first (bounded). */
+  kernelLog(networkId: string): KernelMoment[] {
+    return [...(this.networks.get(networkId.toLowerCase())?.kernelLog ?? [])];
   }
 
   /** What the last config did with each of its routes, in config order. */
@@ -506,9 +534,7 @@ export class TsMember {
     n.config = config;
     n.lastConfigAt = now;
     n.status = 'OK';
-    const { state, decisions } = syncManaged(n.managed, config, this.settings);
-    n.managed = state;
-    n.decisions = decisions;
+    this.syncKernel(n, config);
     n.history.push({
       networkId: n.networkId,
       at: now,
@@ -520,6 +546,35 @@ export class TsMember {
     });
     if (n.history.length > HISTORY_LIMIT) n.history.splice(0, n.history.length - HISTORY_LIMIT);
     this.schedule(n);
+  }
+
+  /** Applies a config to the simulated kernel: at once, or removals first, one per routeRemovalMs. */
+  private syncKernel(n: NetworkState, config: ParsedNetworkConfig): void {
+    const log = () => {
+      n.kernelLog.push({ at: Date.now(), routes: kernelRoutes(n.managed) });
+      if (n.kernelLog.length > HISTORY_LIMIT) n.kernelLog.splice(0, n.kernelLog.length - HISTORY_LIMIT);
+      this.changed();
+    };
+    const sync = () => {
+      const { state, decisions } = syncManaged(n.managed, config, this.settings);
+      n.decisions = decisions;
+      return state;
+    };
+    if (this.routeRemovalMs <= 0) {
+      n.managed = sync();
+      log();
+      return;
+    }
+    n.syncing = n.syncing.then(async () => {
+      const steps = removalSteps(n.managed, sync());
+      // steps[0]: the new IPs; steps[1]: the first removal, at once; each later step (the next
+      // removal, finally the additions) only after the previous removal's wait.
+      for (const [i, state] of steps.entries()) {
+        if (i >= 2) await new Promise((resolve) => setTimeout(resolve, this.routeRemovalMs).unref());
+        n.managed = state;
+        log();
+      }
+    });
   }
 
   private onConfigError(error: IncomingError): void {

@@ -13,7 +13,8 @@ export interface PeerSource {
 export interface NodeInfo {
   address: string;
   publicIdentity: string;
-  udpPort: number;
+  /** The UDP port the node is bound to (known once the ZeroTier side has started). */
+  udpPort: () => number;
   version: string;
   clock: () => number;
   peers?: PeerSource;
@@ -39,7 +40,7 @@ export function registerNodeRoutes(app: FastifyInstance, info: NodeInfo): void {
           forceTcpRelay: false,
           listeningOn: [],
           portMappingEnabled: false,
-          primaryPort: info.udpPort,
+          primaryPort: info.udpPort(),
           secondaryPort: 0,
           softwareUpdate: 'disable',
           softwareUpdateChannel: 'release',

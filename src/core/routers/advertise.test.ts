@@ -265,7 +265,7 @@ describe('planAdvertise', () => {
       assert.equal(rows[0]!.slot, 1);
       assert.match(
         events[0]!.reason,
-        /shared with 0000000002: moving members between them needs a withdraw-then-add push/,
+        /shared with 0000000002: a move between them withdraws the shared targets first/,
       );
     });
 

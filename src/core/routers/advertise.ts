@@ -79,7 +79,7 @@ export interface SlotPick {
  * The slot for `member`'s row of `prefix`: `keep` when no other advertising router holds it, else
  * the lowest free slot. With every slot taken (five or more routers) the least-used slot is shared,
  * lowest on ties: routers sharing a slot have the same target set, so moving members between them
- * changes only the via, which the client ignores — such a move needs a withdraw-then-add push.
+ * changes only the via, which the client ignores — such a move withdraws the shared targets first.
  * Withdrawn rows hold no slot.
  */
 export function pickSlot(
@@ -173,7 +173,7 @@ export function planAdvertise(
     const notes = [`metric ${metric}`, `slot ${slot}`];
     if (sharedWith.length > 0) {
       notes.push(
-        `all ${SLOT_COUNT} slots are taken, shared with ${sharedWith.join(', ')}: moving members between them needs a withdraw-then-add push`,
+        `all ${SLOT_COUNT} slots are taken, shared with ${sharedWith.join(', ')}: a move between them withdraws the shared targets first`,
       );
     }
     if (prefix === '0.0.0.0/0' || prefix === '::/0') {

@@ -11,6 +11,9 @@ import { P, policyOf, row, router, routerMap, selectionArb, shuffle } from './ro
 
 const RUNS = 300;
 
+/** Most properties are about the routes that carry traffic: standby forms left out. */
+const selectActive = (input: SelectionInput) => selectRouters({ ...input, standby: false });
+
 const prefixOf = (text: string): Prefix => parsePrefix(text) as Prefix;
 
 /** Routes belonging to an advertised prefix (the generated prefixes never overlap). */
@@ -54,9 +57,9 @@ describe('router selection properties', () => {
   test('deterministic: same input, same output, also with rows, members and routers permuted', () => {
     fc.assert(
       fc.property(selectionArb, fc.nat(), (input, seed) => {
-        const first = snapshot(selectRouters(input));
-        assert.deepEqual(snapshot(selectRouters(input)), first);
-        const permuted = selectRouters({
+        const first = snapshot(selectActive(input));
+        assert.deepEqual(snapshot(selectActive(input)), first);
+        const permuted = selectActive({
           ...input,
           advertisements: shuffle(input.advertisements, seed),
           members: shuffle(input.members, seed + 1),
@@ -71,7 +74,7 @@ describe('router selection properties', () => {
   test("no router of a prefix receives that prefix's routes; routes go via an eligible router's own IP", () => {
     fc.assert(
       fc.property(selectionArb, (input) => {
-        const s = selectRouters(input);
+        const s = selectActive(input);
         for (const p of s.prefixes) {
           const routers = advertisers(input, p.prefix);
           for (const r of routesOf(s, p.prefix)) {
@@ -99,7 +102,7 @@ describe('router selection properties', () => {
     const seen = { primary: 0, none: 0 };
     fc.assert(
       fc.property(primaryArb, (input) => {
-        const s = selectRouters(input);
+        const s = selectActive(input);
         for (const p of s.prefixes) {
           const primaries = p.routers.filter((r) => r.primary);
           if (p.routers.some((r) => r.eligible)) {
@@ -149,7 +152,7 @@ describe('router selection properties', () => {
         fc.array(fc.constantFrom(5, 10, 100, 200), { minLength: 25, maxLength: 25 }),
         fc.nat(300_000),
         (input, changes, metrics, step) => {
-          const first = selectRouters(input);
+          const first = selectActive(input);
           const now = input.now + step;
           const keep = new Set(first.primaries.values());
           const routers = new Map<string, RouterState>();
@@ -167,7 +170,7 @@ describe('router selection properties', () => {
           const advertisements = input.advertisements.map((a, i) =>
             keep.has(a.member) ? a : { ...a, metric: metrics[i]! },
           );
-          const second = selectRouters({ ...input, advertisements, routers, previous: first.primaries, now });
+          const second = selectActive({ ...input, advertisements, routers, previous: first.primaries, now });
           for (const p of second.prefixes) {
             const old = first.primaries.get(p.prefix);
             if (old === undefined) continue;
@@ -219,13 +222,13 @@ describe('router selection properties', () => {
           };
           const a = (patch: Partial<RouterState>) => router(A, '10.147.17.1', patch);
           const b = router(B, '10.147.17.2', { healthySince: 0 });
-          const down = selectRouters({
+          const down = selectActive({
             ...base,
             routers: routerMap(a({ health: 'down' }), b),
             previous: new Map([[P, A]]),
           });
           assert.equal(down.primaries.get(P), B);
-          const back = selectRouters({
+          const back = selectActive({
             ...base,
             routers: routerMap(a({ healthySince: base.now - healthyFor }), b),
             previous: down.primaries,
@@ -244,7 +247,7 @@ describe('router selection properties', () => {
     let shared = 0;
     fc.assert(
       fc.property(spreadArb, (input) => {
-        const s = selectRouters(input);
+        const s = selectActive(input);
         assert.equal(s.primaries.size, 0);
         for (const p of s.prefixes) {
           const routers = advertisers(input, p.prefix);
@@ -281,10 +284,10 @@ describe('router selection properties', () => {
       fc.property(spreadArb, fc.nat(4), (input, pick) => {
         const list = [...input.routers.values()];
         const victim = list[pick % list.length]!;
-        const before = selectRouters(input);
+        const before = selectActive(input);
         const routers = new Map(input.routers);
         routers.set(victim.address, { ...victim, health: 'down' });
-        const after = selectRouters({ ...input, routers });
+        const after = selectActive({ ...input, routers });
         for (const p of before.prefixes) {
           const was = owners(before, p.prefix, input.members);
           const now = owners(after, p.prefix, input.members);
@@ -316,7 +319,7 @@ describe('router selection properties', () => {
   const hexAddress = fc.bigInt({ min: 1n, max: 0xffffffffffn }).map((n) => n.toString(16).padStart(10, '0'));
   const routersArb = fc.uniqueArray(hexAddress, { minLength: 3, maxLength: 3 });
   const counts = (input: SelectionInput) =>
-    selectRouters(input).prefixes[0]!.routers.map((r) => r.members ?? 0);
+    selectActive(input).prefixes[0]!.routers.map((r) => r.members ?? 0);
 
   test('spread: 3 routers share 1000+ members within 25% of an even split', () => {
     fc.assert(
@@ -423,6 +426,55 @@ describe('target form properties', () => {
           for (let j = i + 1; j < 4; j++) for (const t of forms[i]!) assert.ok(!forms[j]!.has(t), t);
       }),
       { numRuns: 200 },
+    );
+  });
+  test('standby forms only add routes beneath: for every member and address the longest match is its active router, no router of the prefix gets any, no target twice', () => {
+    fc.assert(
+      fc.property(mixedArb, (input) => {
+        const active = selectActive(input);
+        const full = selectRouters(input);
+        const key = (r: AdvertisedRoute) => JSON.stringify(r);
+        const fullKeys = new Set(full.advertised.map(key));
+        for (const r of active.advertised) assert.ok(fullKeys.has(key(r)), `active route kept: ${key(r)}`);
+        const everyone = [...new Set(input.members)];
+        for (const p of full.prefixes) {
+          const routers = advertisers(input, p.prefix);
+          const activeOwners = owners(active, p.prefix, everyone);
+          const sentTo = new Map<string, AdvertisedRoute[]>();
+          for (const r of routesOf(full, p.prefix)) {
+            const left = new Set(r.exceptMembers ?? []);
+            for (const m of r.forMembers === 'all' ? everyone.filter((x) => !left.has(x)) : r.forMembers!) {
+              // A router is at most listed for its own routes (the planner drops a route via itself).
+              if (routers.has(m)) {
+                assert.equal(
+                  r.owner,
+                  m,
+                  `${m} is a router of ${p.prefix} and gets ${r.prefix} via ${r.owner}`,
+                );
+                continue;
+              }
+              if (!sentTo.has(m)) sentTo.set(m, []);
+              sentTo.get(m)!.push(r);
+            }
+            const choice = p.routers.find((c) => c.member === r.owner)!;
+            assert.ok(choice.eligible || choice.reason === 'down', `${r.owner}: ${choice.reason}`);
+          }
+          for (const [m, routes] of sentTo) {
+            const targets = routes.map((r) => r.prefix);
+            assert.equal(new Set(targets).size, targets.length, `${m} gets a target twice`);
+            const mine = [...(activeOwners.get(m) ?? [])];
+            assert.equal(mine.length, 1, `${m} has one active router for ${p.prefix}`);
+            // The deepest route a member gets is always its active router's.
+            const depth = (r: AdvertisedRoute) => prefixOf(r.prefix).bits;
+            const deepest = Math.max(...routes.map(depth));
+            for (const r of routes.filter((x) => depth(x) === deepest)) assert.equal(r.owner, mine[0]);
+            // Every route of the active form is present, so each address matches one of them.
+            const activeTargets = routesOf(active, p.prefix).filter((r) => r.owner === mine[0]).length;
+            assert.equal(routes.filter((r) => r.owner === mine[0]).length, activeTargets);
+          }
+        }
+      }),
+      { numRuns: RUNS },
     );
   });
 });

@@ -70,11 +70,54 @@ describe('primary mode', () => {
   });
 
   test('the route goes via the primary in its slot form; other routers of the prefix are left out', () => {
-    const s = select([row(A), row(B, P, { slot: 1, metric: 10 })], [rA(), rB()]);
+    const s = select([row(A), row(B, P, { slot: 1, metric: 10 })], [rA(), rB()], { standby: false });
     assert.deepEqual(lines(s), [
       `192.168.50.0/25 via 10.147.17.2 all but ${A}`,
       `192.168.50.128/25 via 10.147.17.2 all but ${A}`,
     ]);
+  });
+
+  test("standby: a shallower router's form is sent under the primary's, to no router of the prefix", () => {
+    // B (halves) is primary; A's whole prefix stands by beneath it, so a move back to A only removes
+    // B's halves. C (quarters) is deeper than the primary: it would win, so it is not sent.
+    const rows = [row(A), row(B, P, { slot: 1, metric: 10 }), row(C, P, { slot: 2, metric: 50 })];
+    const s = select(rows, [rA(), rB(), rC()]);
+    assert.deepEqual(lines(s), [
+      `192.168.50.0/24 via 10.147.17.1 all but ${A},${B},${C}`,
+      `192.168.50.0/25 via 10.147.17.2 all but ${A},${C}`,
+      `192.168.50.128/25 via 10.147.17.2 all but ${A},${C}`,
+    ]);
+    const flags = Object.fromEntries(
+      s.prefixes[0]!.routers.map((r) => [r.member, [r.primary, r.standby ?? false]]),
+    );
+    assert.deepEqual(flags, { [A]: [false, true], [B]: [true, false], [C]: [false, false] });
+  });
+
+  test('standby: a down router still stands by; an unapproved, deauthorized or withdrawn one does not', () => {
+    const rows = [row(A), row(B, P, { slot: 1 })];
+    const previous = new Map([[P, B]]);
+    const down = select(rows, [rA({ health: 'down' }), rB()], { previous });
+    assert.deepEqual(
+      down.advertised.map((r) => `${r.prefix} ${r.owner}`),
+      [`192.168.50.0/24 ${A}`, `192.168.50.0/25 ${B}`, `192.168.50.128/25 ${B}`],
+    );
+    for (const [rowsNow, routersNow] of [
+      [
+        [row(A, P, { approved: false }), row(B, P, { slot: 1 })],
+        [rA(), rB()],
+      ],
+      [rows, [rA({ authorized: false }), rB()]],
+      [
+        [row(A, P, { advertised: false, approved: false }), row(B, P, { slot: 1 })],
+        [rA(), rB()],
+      ],
+    ] as const) {
+      const s = select([...rowsNow], [...routersNow], { previous });
+      assert.ok(
+        s.advertised.every((r) => r.owner === B),
+        lines(s).join('; '),
+      );
+    }
   });
 
   test('eligibility reasons: not advertised, not approved, not a member, not authorized, no address, down', () => {
@@ -136,10 +179,15 @@ describe('primary mode', () => {
       down.prefixes[0]!.message,
       /aaaaaaaaaa is down; bbbbbbbbbb \(metric 100, healthy\) takes over/,
     );
-    // The members' targets change (prefix → halves), so the client really moves the route.
+    // The members' targets change (prefix → halves), so the client really moves the route; A's
+    // prefix stays beneath as a standby (only added routes: applied at once by the client).
     assert.deepEqual(
-      down.advertised.map((r) => r.prefix),
-      ['192.168.50.0/25', '192.168.50.128/25'],
+      down.advertised.map((r) => `${r.prefix} via ${r.via}`),
+      [
+        '192.168.50.0/24 via 10.147.17.1',
+        '192.168.50.0/25 via 10.147.17.2',
+        '192.168.50.128/25 via 10.147.17.2',
+      ],
     );
     const back = select(rows, [rA({ healthySince: 0 }), rB()], { previous: down.primaries });
     assert.equal(back.prefixes[0]!.primary, B);
@@ -225,7 +273,7 @@ describe('spread mode', () => {
     select(rows, routers, { members: [...members, A, B, C], policy: { steering: 'spread' }, ...patch });
 
   test('members are divided over the healthy routers of equal lowest metric, routers get none', () => {
-    const s = spread([rA(), rB(), rC()]);
+    const s = spread([rA(), rB(), rC()], { standby: false });
     const counts = s.prefixes[0]!.routers.map((r) => r.members);
     assert.equal(
       counts.reduce((n, c) => n! + c!, 0),
@@ -250,6 +298,22 @@ describe('spread mode', () => {
       [A, B, C].map((r) => s.advertised.filter((x) => x.owner === r).length),
       [1, 2, 4],
     );
+  });
+
+  test("standby: each member gets the shallower routers' forms beneath its own router's", () => {
+    const s = spread([rA(), rB(), rC()]);
+    const plain = spread([rA(), rB(), rC()], { standby: false });
+    const onC = plain.advertised.find((r) => r.owner === C)!.forMembers as string[];
+    const onB = plain.advertised.find((r) => r.owner === B)!.forMembers as string[];
+    const owners = (m: string) =>
+      [
+        ...new Set(s.advertised.filter((r) => (r.forMembers as string[]).includes(m)).map((r) => r.owner)),
+      ].sort();
+    // On C (quarters): A's prefix and B's halves beneath; on B: A's beneath; on A: nothing else.
+    assert.deepEqual(owners(onC[0]!), [A, B, C]);
+    assert.deepEqual(owners(onB[0]!), [A, B]);
+    const onA = plain.advertised.find((r) => r.owner === A)!.forMembers as string[];
+    assert.deepEqual(owners(onA[0]!), [A]);
   });
 
   test('a higher metric router takes no members while a lower one is live; suspect ones keep theirs', () => {
@@ -366,11 +430,15 @@ describe('feeding the planner', () => {
     assert.deepEqual(targets(p1, A), ['10.147.17.0/24 -']);
     assert.deepEqual(targets(p1, B), ['10.147.17.0/24 -']);
     const p2 = plan(select(rows, [rA({ health: 'down' }), rB()], { previous: first.primaries }));
+    // The halves via B are added; A's prefix stays beneath them (nothing for the client to remove).
     assert.deepEqual(targets(p2, M2), [
       '10.147.17.0/24 -',
+      '192.168.50.0/24 10.147.17.1',
       '192.168.50.0/25 10.147.17.2',
       '192.168.50.128/25 10.147.17.2',
     ]);
+    assert.deepEqual(targets(p2, A), ['10.147.17.0/24 -']);
+    assert.deepEqual(targets(p2, B), ['10.147.17.0/24 -']);
     assert.deepEqual(p2.problems, []);
   });
 

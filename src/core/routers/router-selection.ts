@@ -9,6 +9,15 @@
 // Routers of a prefix never receive routes for it, in either mode: a router that advertises a
 // prefix has it locally, and a route to its own LAN via another router would pull its LAN traffic
 // into the tunnel. (The planner would drop only the route via the router's own IP.)
+//
+// Standby forms. zerotier-one 1.14.1 applies a config by removing the routes it no longer holds
+// first, about a second each, during which the member forwards nothing at all; adding routes costs
+// nothing, and the kernel prefers the longest prefix (test/interop FINDINGS §9). So members are sent,
+// besides the chosen router's form, the form of every other router of the prefix that could carry it
+// (advertised, approved, authorized, with a via; down ones too) whose form is shallower: it changes
+// nothing while the chosen one's deeper form is there. A move to a deeper form then only adds routes
+// (applied at once), and the old router's form simply stays below; a move to a shallower form only
+// removes the deeper forms (which, after a failure, carry nothing anyway) and finds its own in place.
 
 import { invalidField } from '../errors.ts';
 import { formatIp, parseIp, type IpFamily } from '../cidr/ip.ts';
@@ -219,7 +228,7 @@ function sharedForms(text: string, eligible: readonly Candidate[]): string[] {
       if (!formsDisjoint(text, a.slot, b.slot)) {
         out.push(
           `${a.member} (slot ${a.slot}) and ${b.member} (slot ${b.slot}) are sent the same targets for ${text}; ` +
-            'moving members between them needs a withdraw-then-add push',
+            'a move between them withdraws those targets before re-adding them (one more step)',
         );
       }
     }
@@ -240,6 +249,30 @@ function routesVia(
   });
 }
 
+/** Routers whose form may stand by under another's: they could carry the prefix but for health. */
+function standbyCandidates(all: readonly Candidate[]): RouterChoice[] {
+  return all.map((c) => c.choice).filter((c) => c.via !== null && (c.eligible || c.reason === 'down'));
+}
+
+/**
+ * The standby routers under `chosen`: other candidates whose form is strictly shallower, one per
+ * depth (routers sharing a slot share targets; the first by address stands by).
+ */
+function standbysUnder(
+  prefix: string,
+  chosen: RouterChoice,
+  candidates: readonly RouterChoice[],
+): RouterChoice[] {
+  const depth = targetsFor(prefix, chosen.slot).depth;
+  const byDepth = new Map<number, RouterChoice>();
+  for (const c of candidates) {
+    if (c.member === chosen.member || c.via === chosen.via) continue;
+    const d = targetsFor(prefix, c.slot).depth;
+    if (d < depth && !byDepth.has(d)) byDepth.set(d, c);
+  }
+  return [...byDepth.values()];
+}
+
 function compareRoutes(a: AdvertisedRoute, b: AdvertisedRoute): number {
   const x = parsePrefix(a.prefix) as Prefix;
   const y = parsePrefix(b.prefix) as Prefix;
@@ -252,6 +285,7 @@ function compareRoutes(a: AdvertisedRoute, b: AdvertisedRoute): number {
  */
 export function selectRouters(input: SelectionInput): RouterSelection {
   const { policy, now } = input;
+  const standby = input.standby ?? true;
   const groups = groupRows(input.advertisements);
   const members = [...new Set(input.members)].sort();
   const prefixes: PrefixSelection[] = [];
@@ -298,6 +332,14 @@ export function selectRouters(input: SelectionInput): RouterSelection {
         // own IP (the planner leaves that out).
         const others = [...routers].filter((m) => m !== chosen.member).sort();
         advertised.push(...routesVia(chosen, group.text, 'all', others));
+        if (standby) {
+          // Not to the primary either: it would get a route to its own LAN via another router.
+          const everyRouter = [...routers].sort();
+          for (const s of standbysUnder(group.text, chosen, standbyCandidates(all))) {
+            s.standby = true;
+            advertised.push(...routesVia(s, group.text, 'all', everyRouter));
+          }
+        }
       }
     } else {
       const pool = eligible.length > 0 ? spreadPool(all) : [];
@@ -313,10 +355,14 @@ export function selectRouters(input: SelectionInput): RouterSelection {
         let assignment = assignmentCache.get(key);
         if (!assignment)
           assignmentCache.set(key, (assignment = assignByRendezvous(receivers(), poolMembers)));
+        const candidates = standby ? standbyCandidates(all) : [];
         for (const c of pool) {
           const list = assignment.get(c.choice.member)!;
           c.choice.members = list.length;
-          if (list.length > 0) advertised.push(...routesVia(c.choice, group.text, list));
+          if (list.length === 0) continue;
+          advertised.push(...routesVia(c.choice, group.text, list));
+          for (const s of standbysUnder(group.text, c.choice, candidates))
+            advertised.push(...routesVia(s, group.text, list));
         }
         const names = pool.map((c) => c.choice.member).join(', ');
         selection.message = `spread over ${names} (metric ${pool[0]!.choice.metric})`;

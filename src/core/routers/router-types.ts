@@ -107,6 +107,11 @@ export interface RouterChoice {
   /** Why it is not eligible (null when eligible), e.g. `not approved`, `down`. */
   reason: string | null;
   primary: boolean;
+  /**
+   * Primary mode: its form is sent under the primary's as a standby (shallower, so the primary's
+   * wins), so that a move back to it needs no route added (see router-selection.ts).
+   */
+  standby?: boolean;
   /** Spread mode, routers in the pool: how many members route via it. */
   members?: number;
 }
@@ -153,4 +158,6 @@ export interface SelectionInput {
   /** The last selection's `primaries`. */
   previous: ReadonlyMap<string, string>;
   now: number;
+  /** Send standby forms under the chosen router's (default true; false when the route budget is short). */
+  standby?: boolean;
 }

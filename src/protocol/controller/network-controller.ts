@@ -127,6 +127,8 @@ export class NetworkController {
   private readonly pendingPushes = new Map<string, Set<string>>();
   private readonly pushPacketIds = new Map<bigint, MemberSession>();
   private pushTimer: NodeJS.Timeout | undefined;
+  /** Networks whose pushes are being built and sent (see ControllerService.pushActivity). */
+  private readonly sendingTo = new Map<string, number>();
   private readonly unsubscribers: Array<() => void> = [];
   private readonly admission: ConfigAdmission<QueuedRequest>;
   private readonly configWorkers: number | undefined;
@@ -173,6 +175,8 @@ export class NetworkController {
 
   start(): void {
     this.configBuilder();
+    this.service.pushActivity = (networkId) =>
+      this.pendingPushes.has(networkId) || this.sendingTo.has(networkId);
     // Members that keep talking to us after a restart or a takeover get a HELLO (see the node).
     this.node.setIdentityLookup((address) => this.service.pinnedIdentity(address));
     this.unsubscribers.push(
@@ -189,6 +193,7 @@ export class NetworkController {
   }
 
   stop(): void {
+    this.service.pushActivity = undefined;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.node.setIdentityLookup(undefined);
     if (this.pushTimer) clearTimeout(this.pushTimer);
@@ -453,6 +458,21 @@ export class NetworkController {
     this.pushTimer = undefined;
     const batches = [...this.pendingPushes];
     this.pendingPushes.clear();
+    // Counted: a flush may start while an earlier one still sends to the same network.
+    for (const [networkId] of batches)
+      this.sendingTo.set(networkId, (this.sendingTo.get(networkId) ?? 0) + 1);
+    try {
+      await this.sendBatches(batches);
+    } finally {
+      for (const [networkId] of batches) {
+        const left = this.sendingTo.get(networkId)! - 1;
+        if (left === 0) this.sendingTo.delete(networkId);
+        else this.sendingTo.set(networkId, left);
+      }
+    }
+  }
+
+  private async sendBatches(batches: Array<[string, Set<string>]>): Promise<void> {
     for (const [networkId, addresses] of batches) {
       let network;
       let activeBridges;

@@ -1,8 +1,12 @@
 // Liveness probes for subnet routers: an ECHO every `intervalMs` to each router the service names;
-// an OK(ECHO) answering it within `timeoutMs` is an answer, silence is a miss. After a miss the next
-// probe goes out at once instead of waiting for the interval, so two misses (down) take
-// timeout + timeout after the first unanswered probe, not interval + timeout. Both unmodified
-// zerotier-one and Routeplane's own node answer ECHO, so routers need no agent.
+// an OK(ECHO) answering it within `timeoutMs` is an answer, silence is a miss, two misses in a row
+// are down. A probe still unanswered after a few of the router's round trips is suspicious: a
+// second probe goes out then, so the two misses that make a router down arrive one grace apart
+// (timeout + grace after the first unanswered probe, not timeout + timeout), while a single lost
+// packet still costs nothing (the other probe answers). Detection from a router's death is thus at
+// most interval + grace + timeout (about 3.05 s with the defaults on a LAN). After a miss with no
+// probe left in flight, the next one goes out at once. Both unmodified zerotier-one and
+// Routeplane's own node answer ECHO, so routers need no agent.
 import { randomBytes } from 'node:crypto';
 import type { IncomingOk, ZeroTierNode } from '../node/index.ts';
 import { Verb } from '../packet.ts';
@@ -28,6 +32,10 @@ export interface RouterProberOptions {
 
 export const DEFAULT_PROBE_INTERVAL_MS = 2000;
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+/** The confirming probe waits this many of the router's round trips, within the bounds below. */
+const GRACE_ROUND_TRIPS = 4;
+export const MIN_GRACE_MS = 50;
+const MAX_GRACE_MS = 500;
 
 interface Outstanding {
   address: string;
@@ -35,10 +43,18 @@ interface Outstanding {
   timer: NodeJS.Timeout;
 }
 
+/** Probes in flight to one router: the regular one and at most one confirming probe. */
+interface InFlight {
+  packetIds: Set<bigint>;
+  confirm?: NodeJS.Timeout;
+}
+
 export class RouterProber {
   private readonly outstanding = new Map<bigint, Outstanding>();
-  /** Addresses with a probe in flight, so a slow answer never doubles the probe rate. */
-  private readonly inFlight = new Set<string>();
+  /** Routers with probes in flight, so a slow answer never doubles the probe rate. */
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Last round trip per router (ms), for the confirming probe's grace. */
+  private readonly rtt = new Map<string, number>();
   private round: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly intervalMs: number;
@@ -65,6 +81,7 @@ export class RouterProber {
     this.round = undefined;
     this.unsubscribe?.();
     for (const probe of this.outstanding.values()) clearTimeout(probe.timer);
+    for (const flight of this.inFlight.values()) clearTimeout(flight.confirm);
     this.outstanding.clear();
     this.inFlight.clear();
   }
@@ -83,27 +100,53 @@ export class RouterProber {
 
   private probe(address: string): void {
     if (this.inFlight.has(address)) return;
+    const flight: InFlight = { packetIds: new Set() };
+    if (!this.send(address, flight)) return;
+    this.inFlight.set(address, flight);
+    const grace = Math.min(
+      MAX_GRACE_MS,
+      Math.max(MIN_GRACE_MS, GRACE_ROUND_TRIPS * (this.rtt.get(address) ?? MAX_GRACE_MS)),
+    );
+    if (grace < this.timeoutMs) {
+      flight.confirm = setTimeout(() => {
+        flight.confirm = undefined;
+        if (this.inFlight.get(address) === flight && flight.packetIds.size > 0) this.send(address, flight);
+      }, grace);
+      flight.confirm.unref();
+    }
+  }
+
+  /** One ECHO to `address`, tracked under `flight`; false (and a miss reported) when it cannot go. */
+  private send(address: string, flight: InFlight): boolean {
     let packetId: bigint;
     try {
       packetId = this.options.node.send(address, Verb.ECHO, randomBytes(8), { expectReply: true });
     } catch {
       // Unknown peer and no root to ask: that is a miss like any other.
       this.report({ address, answered: false, at: this.clock() });
-      return;
+      return false;
     }
-    this.inFlight.add(address);
     const timer = setTimeout(() => this.onTimeout(packetId), this.timeoutMs);
     timer.unref();
     this.outstanding.set(packetId, { address, sentAt: this.clock(), timer });
+    flight.packetIds.add(packetId);
+    return true;
   }
 
   private onAnswer(packet: IncomingOk): void {
     const probe = this.outstanding.get(packet.inRePacketId);
     if (!probe || probe.address !== packet.source) return;
-    clearTimeout(probe.timer);
-    this.outstanding.delete(packet.inRePacketId);
-    this.inFlight.delete(probe.address);
     const at = this.clock();
+    this.rtt.set(probe.address, at - probe.sentAt);
+    // Any probe answered settles the round: the other one is no longer awaited.
+    const flight = this.inFlight.get(probe.address);
+    for (const packetId of flight?.packetIds ?? [packet.inRePacketId]) {
+      const p = this.outstanding.get(packetId);
+      if (p) clearTimeout(p.timer);
+      this.outstanding.delete(packetId);
+    }
+    if (flight) clearTimeout(flight.confirm);
+    this.inFlight.delete(probe.address);
     this.report({ address: probe.address, answered: true, at, rttMs: at - probe.sentAt });
   }
 
@@ -111,10 +154,16 @@ export class RouterProber {
     const probe = this.outstanding.get(packetId);
     if (!probe) return;
     this.outstanding.delete(packetId);
-    this.inFlight.delete(probe.address);
+    const flight = this.inFlight.get(probe.address);
+    flight?.packetIds.delete(packetId);
+    const last = !flight || flight.packetIds.size === 0;
+    if (last) {
+      if (flight) clearTimeout(flight.confirm);
+      this.inFlight.delete(probe.address);
+    }
     this.report({ address: probe.address, answered: false, at: this.clock() });
     // Confirm or clear the suspicion at once rather than at the next round.
-    if (!this.stopped) this.probe(probe.address);
+    if (last && !this.stopped) this.probe(probe.address);
   }
 
   private report(result: ProbeResult): void {

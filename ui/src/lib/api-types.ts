@@ -83,6 +83,8 @@ export interface RouterView {
   approved: boolean;
   approvedBy: string | null;
   primary: boolean;
+  /** Primary mode: its routes are installed beneath the primary's, ready for a move back. */
+  standby: boolean;
   /** healthy | suspect | down | draining, or null before the first verdict. */
   health: string | null;
   eligible: boolean;
@@ -100,6 +102,8 @@ export interface AdvertisedPrefix {
   message: string;
   problems: string[];
   routers: RouterView[];
+  /** Targets withdrawn for now because they change router; sent again via the new one shortly. */
+  withdrawn: string[];
 }
 
 export interface RoutesReport {

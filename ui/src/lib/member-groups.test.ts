@@ -11,6 +11,7 @@ const router = (member: string, prefix: string): RouterView => ({
   approved: true,
   approvedBy: 'api',
   primary: false,
+  standby: false,
   health: 'healthy',
   eligible: true,
   reason: null,
@@ -26,7 +27,8 @@ const advertised: AdvertisedPrefix[] = [
     primary: 'aaaaaaaaaa',
     message: '',
     problems: [],
-    routers: [router('aaaaaaaaaa', '192.168.50.0/24')],
+    withdrawn: [],
+    routers: [{ ...router('aaaaaaaaaa', '192.168.50.0/24'), primary: true }],
   },
   {
     prefix: '172.16.0.0/16',
@@ -34,7 +36,23 @@ const advertised: AdvertisedPrefix[] = [
     primary: 'bbbbbbbbbb',
     message: '',
     problems: [],
-    routers: [router('bbbbbbbbbb', '172.16.0.0/16'), router('cccccccccc', '172.16.0.0/16')],
+    withdrawn: [],
+    routers: [
+      { ...router('bbbbbbbbbb', '172.16.0.0/16'), primary: true },
+      { ...router('cccccccccc', '172.16.0.0/16'), standby: true },
+    ],
+  },
+  {
+    prefix: '10.60.0.0/16',
+    steering: 'spread',
+    primary: null,
+    message: '',
+    problems: [],
+    withdrawn: [],
+    routers: [
+      { ...router('dddddddddd', '10.60.0.0/16'), members: 4 },
+      { ...router('eeeeeeeeee', '10.60.0.0/16'), members: 0 },
+    ],
   },
 ];
 
@@ -56,14 +74,20 @@ describe('member groups', () => {
     const groups = memberCountsOf(advertised, [
       route('192.168.50.0/25', 'aaaaaaaaaa', 7),
       route('192.168.50.128/25', 'aaaaaaaaaa', 7),
-      route('172.16.0.0/16', 'bbbbbbbbbb', 3),
+      route('172.16.0.0/17', 'bbbbbbbbbb', 3),
+      route('172.16.128.0/17', 'bbbbbbbbbb', 3),
+      // A standby router's form lies beneath the primary's: it carries no one.
+      route('172.16.0.0/16', 'cccccccccc', 3),
       route('10.0.0.0/8', 'bbbbbbbbbb', 99),
+      // Spread: the report's own share per router (standby routes beneath would double count).
+      route('10.60.0.0/16', 'dddddddddd', 9),
     ]);
     assert.deepEqual(
       groups.map((g) => [g.prefix, g.router, g.count]),
       [
         ['192.168.50.0/24', 'aaaaaaaaaa', 7],
         ['172.16.0.0/16', 'bbbbbbbbbb', 3],
+        ['10.60.0.0/16', 'dddddddddd', 4],
       ],
     );
   });

@@ -13,9 +13,11 @@ export interface MemberGroup {
 }
 
 /**
- * Members per (prefix, router), from the routes report: an advertised route's `members` counts the
- * members sent it; a prefix may be sent as itself or as its two halves (a failover's target flip),
- * so the largest count among the routes inside the prefix is the router's share.
+ * Members per (prefix, router), from the routes report. Spread mode reports each router's share.
+ * In primary mode the primary carries everyone: an advertised route's `members` counts the members
+ * sent it, and a prefix may be sent as itself or split (its slot's form), so the largest count among
+ * the primary's routes inside the prefix is its share. Other routers' standby routes lie beneath
+ * the primary's and carry no one.
  */
 export function memberCountsOf(
   advertised: readonly AdvertisedPrefix[],
@@ -24,6 +26,12 @@ export function memberCountsOf(
   const groups: MemberGroup[] = [];
   for (const prefix of advertised) {
     for (const router of prefix.routers) {
+      if (prefix.steering === 'spread') {
+        const count = router.members ?? 0;
+        if (count > 0) groups.push({ prefix: prefix.prefix, router: router.member, members: [], count });
+        continue;
+      }
+      if (!router.primary) continue;
       let count = 0;
       for (const route of routes) {
         if (route.source !== 'advertised' || route.owner !== router.member || route.status !== 'active')

@@ -32,6 +32,7 @@ const prefix = (
   primary: routers.find((r) => r.primary)?.member ?? null,
   message: '',
   problems: [],
+  withdrawn: [],
   routers,
 });
 

@@ -56,9 +56,16 @@ function useMemberGroups(networkId: string, report: RoutesReport | undefined): M
       const byKey = new Map<string, MemberGroup>();
       members.forEach((member, i) => {
         for (const prefix of report.advertised) {
-          const route = routes[i]?.routes.find(
-            (r) => r.via !== null && cidrContains(prefix.prefix, r.target),
-          );
+          // The deepest route inside the prefix carries the traffic (others are standby beneath it).
+          const route = (routes[i]?.routes ?? [])
+            .filter((r) => r.via !== null && cidrContains(prefix.prefix, r.target))
+            .reduce<MemberRoutes['routes'][number] | undefined>(
+              (best, r) =>
+                best === undefined || Number(r.target.split('/')[1]) > Number(best.target.split('/')[1])
+                  ? r
+                  : best,
+              undefined,
+            );
           const router = route?.via ? routerIps.get(route.via) : undefined;
           if (!router) continue;
           const key = `${prefix.prefix} ${router}`;

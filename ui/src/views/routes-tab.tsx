@@ -275,7 +275,20 @@ function RouterRow(props: {
         {router.primary ? (
           <strong>primary</strong>
         ) : router.approved ? (
-          <span class="muted">{router.eligible ? 'standby' : (router.reason ?? 'not eligible')}</span>
+          <span
+            class="muted"
+            title={
+              router.standby
+                ? "its routes are installed beneath the primary's: a move back adds nothing"
+                : undefined
+            }
+          >
+            {router.standby
+              ? `standby, routes installed${router.eligible ? '' : ` (${router.reason ?? 'not eligible'})`}`
+              : router.eligible
+                ? 'standby'
+                : (router.reason ?? 'not eligible')}
+          </span>
         ) : (
           <span class="muted">—</span>
         )}
