@@ -18,6 +18,7 @@ import { DATABASE_FILE } from '../src/main.ts';
 import { describeMachine, freshDataDir, positiveInteger } from './lib/bench-setup.ts';
 import { startControllerProcess, type ControllerProcess } from './lib/controller-process.ts';
 import { runKeepAlive, runNewConnectionPerRequest, type LoadRun } from './lib/http-load.ts';
+import { runWrk, wrkBinary } from './lib/wrk-load.ts';
 import { expectJson, type RequestSpec } from './lib/http-request.ts';
 import { timeMemberLists } from './lib/member-lists.ts';
 import { durableCommitsPerSecond } from './lib/disk-probe.ts';
@@ -261,6 +262,46 @@ class ApiBench {
           stock: mode.stock(concurrency),
         });
       }
+    }
+    await this.wrkLatency();
+  }
+
+  /**
+   * Keep-alive latency from wrk, a C load generator in its own process: the in-process generators
+   * above share the event loop and the machine's two cores with what they measure, wrk barely does.
+   */
+  private async wrkLatency(): Promise<void> {
+    const binary = wrkBinary();
+    if (!binary) {
+      this.report.line(
+        '  (wrk is not installed: apt-get install wrk for the keep-alive figures from a C load generator)',
+      );
+      return;
+    }
+    const paths = Array.from({ length: 5000 }, () => this.memberPath(this.randomMember()));
+    for (const connections of [1, 16]) {
+      const summary = await runWrk(binary, {
+        endpoint: this.live.endpoint,
+        headers: this.live.authHeaders,
+        connections,
+        threads: 1,
+        seconds: 10,
+        paths,
+      });
+      this.report.add({
+        name: `GET member, keep-alive, wrk, c${connections}`,
+        value:
+          `p50 ${formatMs(summary.p50)}, p90 ${formatMs(summary.p90)}, p99 ${formatMs(summary.p99)} ` +
+          `(${formatCount(summary.requests)} req in 10 s, ${summary.errors} errors, ${formatCount(summary.rate)} req/s)`,
+        target:
+          connections === 16
+            ? target(
+                `p99 < ${formatMs(TARGETS.getP99Ms)}, 0 errors`,
+                summary.p99 < TARGETS.getP99Ms && summary.errors === 0,
+              )
+            : target('0 errors', summary.errors === 0),
+        stock: STOCK.getKeepAlive,
+      });
     }
   }
 

@@ -253,6 +253,13 @@ class LoadBench {
     );
     report.line();
 
+    report.line('== warm-up (not measured): every member asks once, then a little more');
+    // Every member's first request goes to the store; the rest are steady-state repeats.
+    const warmRate = Math.min(options.rampStart, maxRate);
+    const warm = await this.phase('warm-up', warmRate, Math.ceil(joined / warmRate) + 2);
+    this.checkSane(warm);
+    this.printPhase(warm);
+
     if (options.fixedRate !== undefined) {
       report.line(
         `== fixed load: ${formatCount(options.fixedRate)} requests/s for ${options.steadySeconds} s`,
@@ -271,13 +278,6 @@ class LoadBench {
       }
       return;
     }
-
-    report.line('== warm-up (not measured): every member asks once, then a little more');
-    // Every member's first request goes to the store; the rest are steady-state repeats.
-    const warmRate = Math.min(options.rampStart, maxRate);
-    const warm = await this.phase('warm-up', warmRate, Math.ceil(joined / warmRate) + 2);
-    this.checkSane(warm);
-    this.printPhase(warm);
 
     report.line(`== ramp: ${options.stepSeconds} s per step until replies fall behind requests`);
     let peak: PhaseResult | undefined;

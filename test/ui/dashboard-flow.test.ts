@@ -366,6 +366,8 @@ describe(
       await go(`#/networks/${nwid}/members/${m1.address}`);
       const panel = page.locator('aside.member-panel');
       await panel.getByRole('heading', { name: 'Routes it receives' }).waitFor();
+      // The heading shows before the member's routes have loaded: wait for the table itself.
+      await panel.locator('tbody tr').first().waitFor();
       const sent = (await zt.request('GET', `/api/v1/networks/${nwid}/members/${m1.address}/routes`)).body
         .routes;
       const shown = await panel

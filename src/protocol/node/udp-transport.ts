@@ -17,13 +17,16 @@ export interface TransportEvents {
   socketError(error: Error, socket: SocketKind): void;
 }
 
-const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+// Small on purpose: the time a datagram waits in the kernel is invisible to the admission control
+// (config-admission.ts), so a deep buffer turns overload into seconds of queueing. bench:load on
+// 2 cores: with 8 MB, p99 1.1 s at 80 % of peak and 1.7 s in overload; with 256 KB, 98 ms and
+// 0.49 s, the same peak. Members whose datagrams are dropped simply ask again.
+const RECEIVE_BUFFER_BYTES = 256 * 1024;
 const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function bindSocket(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    // A large receive buffer absorbs bursts (every member re-requesting after a restart); the
-    // kernel caps it at net.core.rmem_max, so raise that sysctl on busy controllers.
+    // The kernel caps the buffers at net.core.rmem_max / wmem_max.
     const buffers = { recvBufferSize: RECEIVE_BUFFER_BYTES, sendBufferSize: SEND_BUFFER_BYTES };
     const socket = createSocket(
       type === 'udp6' ? { type, ipv6Only: true, ...buffers } : { type, ...buffers },
