@@ -12,19 +12,10 @@ import {
 } from '../store/postgres/postgres-test-database.ts';
 import type { ChangeEvent } from './change-events.ts';
 import { ControllerService } from './controller-service.ts';
+import { eventually } from './test-support.ts';
 import { writeTakeover } from './takeover-import.ts';
 
 const CONTROLLER = 'f8ea0e7924';
-
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    assert.ok(Date.now() < deadline, `${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('change propagation between controller processes (PostgreSQL)', () => {
   const schema = scratchSchemaName();

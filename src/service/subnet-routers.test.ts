@@ -6,20 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { ControllerService } from './controller-service.ts';
+import { eventually } from './test-support.ts';
 
 const CONTROLLER = 'f8ea0e7924';
 const [R1, R2, M1] = ['1111111111', '2222222222', '3333333333'];
 const PREFIX = '192.168.50.0/24';
-
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('subnet routers in the service: standby forms and withdraw-first', () => {
   let dir: string;
