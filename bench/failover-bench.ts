@@ -48,7 +48,7 @@ import { Identity, type IdentityWithPrivate } from '../src/protocol/identity.ts'
 import { Verb } from '../src/protocol/packet.ts';
 import {
   emptyManagedState,
-  kernelLookup,
+  kernelGatewayFor,
   kernelRoutes,
   removalSteps,
   syncManaged,
@@ -74,9 +74,7 @@ const CLIENT_REMOVAL_MS = 1000;
 
 /** The router the LAN hosts are reached through ('' none, 'split' when they differ). */
 function lanViaOf(state: ManagedState): string {
-  const routes = kernelRoutes(state);
-  const vias = new Set(LAN_HOSTS.map((ip) => kernelLookup(routes, ip)?.via ?? ''));
-  return vias.size === 1 ? [...vias][0]! : 'split';
+  return kernelGatewayFor(kernelRoutes(state), LAN_HOSTS) ?? '';
 }
 
 const TARGETS = { detectionMs: 3000, updatedMs: 5000 };

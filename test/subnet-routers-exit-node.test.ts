@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
 import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
-import { kernelLookup } from './support/managed-routes.ts';
+import { kernelGatewayFor } from './support/managed-routes.ts';
 import { TsMember } from './support/ts-member.ts';
 
 const DEFAULT = '0.0.0.0/0';
@@ -26,10 +26,7 @@ describe('exit-node failover: the default route moves to the backup although its
 
   const api = (method: string, path: string, body?: unknown) => zt.request(method, path, body);
   /** The router traffic to the internet leaves through (null: no default route). */
-  const exitVia = (n: Node, routes = n.member.routes(nwid)) => {
-    const vias = new Set(INTERNET_HOSTS.map((ip) => kernelLookup(routes, ip)?.via ?? null));
-    return vias.size === 1 ? [...vias][0]! : 'split';
-  };
+  const exitVia = (n: Node, routes = n.member.routes(nwid)) => kernelGatewayFor(routes, INTERNET_HOSTS);
 
   before(async () => {
     zt = await startTestController();

@@ -11,7 +11,7 @@ import { startTestController, type TestController } from './helpers/controller-f
 import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
 import { TsMember, type KernelRoute } from './support/ts-member.ts';
 import { generateIdentity } from '../src/protocol/identity-pool.ts';
-import { kernelLookup } from './support/managed-routes.ts';
+import { kernelGatewayFor, kernelLookup } from './support/managed-routes.ts';
 
 const PREFIX = '192.168.50.0/24';
 /** Hosts at both ends of the LAN: the first and last quarters go in different steps of a move. */
@@ -48,8 +48,8 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
 
   /** The router every LAN host is reached through, or null when they differ or one has no route. */
   const lanVia = (n: Node) => {
-    const vias = new Set(LAN_HOSTS.map((ip) => lookup(n.member.routes(nwid), ip)));
-    return vias.size === 1 ? [...vias][0]! : null;
+    const way = kernelGatewayFor(n.member.routes(nwid), LAN_HOSTS);
+    return way === 'split' ? null : way;
   };
 
   /** Traffic to the LAN goes via `ip`, and no other router's route is as deep as its routes. */

@@ -24,14 +24,15 @@ import type { MemberRouteFacts, StoredIpamSubnet, StoreReader } from '../store/s
 
 /** The advertised routes of a network being loaded (subnet routers' selection). */
 /**
- * The advertised routes of a network; `lean`, when given, is a smaller list to plan with when
- * `advertised` does not fit the route limit (subnet routers' standby forms left out).
+ * The advertised routes of a network; `lean`, when given, makes a smaller list to plan with when
+ * `advertised` does not fit the route limit (subnet routers' standby forms left out). Only called
+ * then: it re-runs router selection.
  */
 export type AdvertisedSource = (
   reader: StoreReader,
   network: NetworkRecord,
   members: readonly MemberRouteFacts[],
-) => Promise<{ advertised: AdvertisedRoute[]; lean?: AdvertisedRoute[] }>;
+) => Promise<{ advertised: AdvertisedRoute[]; lean?: () => AdvertisedRoute[] }>;
 
 export function plannerNetworkOf(network: NetworkRecord): PlannerNetwork {
   return {
@@ -223,7 +224,7 @@ export class RoutingState {
         if (!isRpError(error) || error.code !== ErrorCodes.ROUTE_LIMIT) throw error;
       }
     }
-    planner ??= plannerForStoredData({ ...input, advertised: source.lean ?? source.advertised });
+    planner ??= plannerForStoredData({ ...input, advertised: source.lean?.() ?? source.advertised });
     builtRevision.set(planner, network.revision);
     return planner;
   }

@@ -288,7 +288,7 @@ export class SubnetRouters {
     reader: StoreReader,
     network: NetworkRecord,
     members: readonly MemberRouteFacts[],
-  ): Promise<{ advertised: AdvertisedRoute[]; lean?: AdvertisedRoute[] }> {
+  ): Promise<{ advertised: AdvertisedRoute[]; lean?: () => AdvertisedRoute[] }> {
     const rows = await this.rowsOf(reader, network.id);
     if (rows.length === 0) return { advertised: [] };
     const byAddress = new Map(members.map((m) => [m.address, m] as const));
@@ -303,8 +303,10 @@ export class SubnetRouters {
     const sent = this.withdrawIfNeeded(network.id, held, selection.advertised, now);
     this.scheduleReadd(network.id, now);
     this.pushed.set(network.id, sent.routes);
-    const leanWanted = this.select(network, rows, facts, authorized, false).advertised;
-    const lean = this.withdrawIfNeeded(network.id, held, leanWanted, now, false).routes;
+    const lean = () => {
+      const wanted = this.select(network, rows, facts, authorized, false).advertised;
+      return this.withdrawIfNeeded(network.id, held, wanted, now, false).routes;
+    };
     return { advertised: sent.routes, lean };
   }
 

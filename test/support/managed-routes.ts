@@ -361,3 +361,17 @@ export function removalSteps(previous: ManagedState, next: ManagedState): Manage
   steps.push(next);
   return steps;
 }
+
+/**
+ * Where the kernel sends every one of `ips`: the gateway, `on-link` for a device route, null when
+ * none of them has a route, `split` when they go different ways (or only some have a route).
+ */
+export function kernelGatewayFor(routes: readonly KernelRoute[], ips: readonly string[]): string | null {
+  const ways = new Set(
+    ips.map((ip) => {
+      const route = kernelLookup(routes, ip);
+      return route === undefined ? null : (route.via ?? 'on-link');
+    }),
+  );
+  return ways.size === 1 ? [...ways][0]! : 'split';
+}

@@ -5,9 +5,9 @@
 // not only the via. Slot s sends the prefix split into 2^s equal parts (slot 0: the prefix, 1: its
 // halves, 2: quarters, 3: eighths). Forms of different depths share no target, so a member moved
 // between two routers with different slots drops the old targets and installs new ones in a single
-// push. (zerotier-one 1.14.1 removes old routes before adding new ones and waits ~1 s per removal,
-// so a member is briefly without the prefix: test/interop FINDINGS §9.) The cost is up to 8 routes
-// per prefix on the 128-route budget.
+// push. Members also keep shallower routers' forms beneath their own (standby, router-selection.ts),
+// so that push only adds routes or only removes the dead router's (FINDINGS §9). The cost is up to
+// 8 routes per prefix on the 128-route budget, 15 with standby forms.
 
 import { invalidField } from '../errors.ts';
 import { familyBits } from '../cidr/ip.ts';
