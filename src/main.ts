@@ -130,6 +130,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
       state === 'lost'
         ? logger.warn({ err: error }, 'lost the PostgreSQL change listener; reconnecting')
         : logger.debug('listening for changes from other controller processes'),
+    backgroundCheckpoints: {
+      onError: (error) => logger.warn({ err: error }, 'background WAL checkpoint'),
+    },
   });
   let leader: PostgresLeaderElection | undefined;
   let protocol: ProtocolSide | undefined;

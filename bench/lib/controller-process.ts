@@ -1,7 +1,7 @@
 // Runs `routeplane serve` as a separate process, exactly as users run it, and measures how long it
 // takes from spawning to answering GET /controller with 200.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,7 +89,10 @@ export async function startControllerProcess(options: StartOptions): Promise<Con
   });
   running.add(child);
   let stderr = '';
-  child.stdout?.resume();
+  // ROUTEPLANE_BENCH_SERVE_STDOUT=FILE keeps what serve prints (e.g. with --trace-gc in the node options).
+  const keepStdout = process.env.ROUTEPLANE_BENCH_SERVE_STDOUT;
+  if (keepStdout) child.stdout?.pipe(createWriteStream(keepStdout, { flags: 'a' }));
+  else child.stdout?.resume();
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });

@@ -12,6 +12,8 @@ const MEMBERS_PER_TRANSACTION = 10_000;
 
 /** The version a simulated member reports (clientRequestMetadata: 1.14.1, protocol 12). */
 export const SWARM_VERSION = { major: 1, minor: 14, rev: 1, proto: 12 } as const;
+/** The platform a simulated member reports (clientRequestMetadata's default). */
+export const SWARM_OS_ARCH = 'linux/x86_64';
 
 function swarmMember(networkId: string, identity: Identity, index: number, now: number): MemberRecord {
   return {
@@ -27,6 +29,7 @@ function swarmMember(networkId: string, identity: Identity, index: number, now: 
     vMinor: SWARM_VERSION.minor,
     vRev: SWARM_VERSION.rev,
     vProto: SWARM_VERSION.proto,
+    osArch: SWARM_OS_ARCH,
   };
 }
 

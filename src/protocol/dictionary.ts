@@ -127,20 +127,22 @@ export class Dictionary {
     if (this.entries.length > 0) length -= 1; // no newline after the last entry
     const out = new Uint8Array(length);
     let o = 0;
-    this.entries.forEach(([key, value], index) => {
+    for (let index = 0; index < this.entries.length; index++) {
+      const [key, value] = this.entries[index]!;
       if (index > 0) out[o++] = LF;
       for (let i = 0; i < key.length; i++) out[o++] = key.charCodeAt(i);
       out[o++] = EQUALS;
-      for (const b of value) {
-        const escaped = ESCAPES.get(b);
-        if (escaped === undefined) out[o++] = b;
+      for (let i = 0; i < value.length; i++) {
+        const b = value[i]!;
+        const escaped = ESCAPE_TABLE[b]!;
+        if (escaped === 0) out[o++] = b;
         else {
           out[o++] = BACKSLASH;
           out[o++] = escaped;
         }
       }
-    });
-    if (terminate) out[o++] = NUL;
+    }
+    if (terminate) out[o] = NUL;
     return out;
   }
 }
@@ -163,10 +165,13 @@ const ESCAPES = new Map<number, number>([
   [EQUALS, 0x65], // 'e'
 ]);
 const UNESCAPES = new Map<number, number>([...ESCAPES].map(([raw, code]) => [code, raw]));
+/** ESCAPES as a table (0: written as is): configs carry kilobytes of binary credentials. */
+const ESCAPE_TABLE = new Uint8Array(256);
+for (const [raw, code] of ESCAPES) ESCAPE_TABLE[raw] = code;
 
 function escapedLength(value: Uint8Array): number {
   let n = value.length;
-  for (const b of value) if (ESCAPES.has(b)) n++;
+  for (let i = 0; i < value.length; i++) if (ESCAPE_TABLE[value[i]!] !== 0) n++;
   return n;
 }
 

@@ -7,14 +7,17 @@ import { Worker } from 'node:worker_threads';
 const TSX_BOOTSTRAP = `import('node:worker_threads').then(({ workerData }) =>
   import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); }));`;
 
-/** The parent's flags minus --input-type, which a worker started from a file refuses. */
+/** V8 flags a worker refuses in its execArgv (they are per process; the worker has them anyway). */
+const PROCESS_WIDE_V8_FLAGS = /^--(trace-gc|max-semi-space-size|max-old-space-size)(=|$)/;
+
+/** The parent's flags minus --input-type, which a worker started from a file refuses, and V8's. */
 function workerExecArgv(): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--input-type') i++;
-    else if (!arg.startsWith('--input-type=')) out.push(arg);
+    else if (!arg.startsWith('--input-type=') && !PROCESS_WIDE_V8_FLAGS.test(arg)) out.push(arg);
   }
   return out;
 }

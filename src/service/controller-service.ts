@@ -113,7 +113,7 @@ export class ControllerService {
     this.randomBelow = options.randomBelow ?? ((max) => randomInt(max));
     this.presence = new MemberPresence(
       (entries) => this.store.transaction((tx) => tx.recordPresence(entries)),
-      options.presenceFlushMs,
+      { flushIntervalMs: options.presenceFlushMs },
     );
     this.networks = new NetworkCache((id) => this.store.getNetwork(id));
     this.routing = new NetworkRouting(new RoutingState(), (networkId, type, reason, data) =>
@@ -260,7 +260,7 @@ export class ControllerService {
   async close(): Promise<void> {
     for (const { timer } of this.reselectTimers.values()) clearTimeout(timer);
     this.reselectTimers.clear();
-    await this.presence.flush();
+    await this.presence.close();
   }
 
   // ---- reads -------------------------------------------------------------------------------

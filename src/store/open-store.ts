@@ -15,6 +15,8 @@ export interface StoreLocation {
   /** PostgreSQL only: the schema (default public) and listener state reports. */
   schema?: string;
   onListenerState?: (state: 'lost' | 'listening', error?: unknown) => void;
+  /** SQLite only: run WAL checkpoints on a thread of their own (a serving controller; see sqlite-checkpointer.ts). */
+  backgroundCheckpoints?: { onError?: (error: Error) => void };
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -44,7 +46,8 @@ export function describeStoreLocation(location: StoreLocation): string {
 export async function openStore(location: StoreLocation): Promise<Store> {
   const url = location.databaseUrl;
   const file = sqliteFileOf(location);
-  if (file !== undefined) return openSqliteStore({ file });
+  if (file !== undefined)
+    return openSqliteStore({ file, backgroundCheckpoints: location.backgroundCheckpoints });
   if (isPostgresUrl(url)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.ts');
     return openPostgresStore({

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { lz4DecompressBlock } from '../lz4.ts';
 import { ConfigChunkAssembler } from '../netconf/config-chunks.ts';
+import { Dictionary } from '../dictionary.ts';
+import { CredentialCache } from '../netconf/credential-cache.ts';
 import { planNetworkConfig } from '../netconf/network-config.ts';
-import { buildConfigPackets, type ConfigPacket } from './config-builder.ts';
+import { buildConfigPackets, type BuildRequest, type ConfigPacket } from './config-builder.ts';
+import { ConfigTemplates } from './config-templates.ts';
 import { controller, memberIdentity, sampleRequest } from './config-test-fixtures.ts';
 
 /** What a member does: decompress, strip the OK prefix, assemble and verify the chunks. */
@@ -68,4 +71,51 @@ test('deterministic for a fixed update id and time', () => {
   const a = buildConfigPackets(controller, sampleRequest(3), { kind: 'push' });
   const b = buildConfigPackets(controller, sampleRequest(3), { kind: 'push' });
   assert.deepEqual(a, b);
+});
+
+test('a member asking again gets its remembered config with a new timestamp, and a changed config when anything in it changed', () => {
+  const state = { credentials: new CredentialCache(), templates: new ConfigTemplates() };
+  const request = sampleRequest(3);
+  const dictAt = (r: BuildRequest) =>
+    Dictionary.parse(
+      assemble(buildConfigPackets(controller, r, { kind: 'push' }, {}, state).packets, r.network.id, false),
+    );
+  const first = dictAt(request);
+  const later = { ...request, now: request.now + 60_000, member: { ...request.member, lastSeen: 5 } };
+  const again = dictAt(later);
+  assert.equal(state.templates.hits, 1);
+  assert.equal(again.getUint64('ts'), BigInt(later.now));
+  for (const key of first.keys().filter((k) => k !== 'ts'))
+    assert.deepEqual(again.get(key), first.get(key), key);
+  // What a fresh builder with the same credentials makes is exactly that.
+  const fresh = { credentials: state.credentials, templates: new ConfigTemplates() };
+  assert.deepEqual(
+    assemble(
+      buildConfigPackets(controller, later, { kind: 'push' }, {}, fresh).packets,
+      later.network.id,
+      false,
+    ),
+    assemble(
+      buildConfigPackets(controller, later, { kind: 'push' }, {}, state).packets,
+      later.network.id,
+      false,
+    ),
+  );
+
+  // Any change to the content: rebuilt, not reused.
+  const renamed = { ...later, now: later.now + 1, network: { ...later.network, name: 'renamed' } };
+  assert.equal(Buffer.from(dictAt(renamed).get('n')!).toString(), 'renamed');
+  const moreRoutes = { ...later, now: later.now + 2, routes: sampleRequest(4).routes };
+  assert.equal(
+    dictAt(moreRoutes).get('RT')!.length,
+    first.get('RT')!.length + 18,
+    'one more route via a gateway',
+  );
+  assert.equal(state.templates.hits, 2, 'only the unchanged request above was a hit');
+
+  // Past the credentials' reuse limit (a quarter of the 30 min window): new credentials, new template.
+  const muchLater = { ...later, now: request.now + 8 * 60_000 };
+  const renewed = dictAt(muchLater);
+  assert.notDeepEqual(renewed.get('C'), first.get('C'));
+  assert.equal(state.templates.hits, 2);
 });

@@ -8,8 +8,10 @@ import type { MemberRecord } from '../../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../../core/network/network-types.ts';
 import { Identity } from '../identity.ts';
 import { lz4CompressBlock } from '../lz4-compress.ts';
+import type { CredentialCache } from '../netconf/credential-cache.ts';
 import { CHUNK_OVERHEAD, randomUpdateId, splitSignedChunks } from '../netconf/config-chunks.ts';
-import { planNetworkConfig, type NetworkConfigPlan } from '../netconf/network-config.ts';
+import { credentialWindow, planNetworkConfig, type NetworkConfigPlan } from '../netconf/network-config.ts';
+import type { ConfigTemplates } from './config-templates.ts';
 import { MIN_PACKET_LENGTH } from '../packet.ts';
 import { DEFAULT_PHYSICAL_MTU } from '../node/constants.ts';
 
@@ -59,6 +61,7 @@ function memberIdentity(member: MemberRecord): Identity {
 function encodeDictionary(
   controller: Identity,
   request: BuildRequest,
+  credentials?: CredentialCache,
 ): { plan: NetworkConfigPlan; dict: Uint8Array } {
   const plan = planNetworkConfig({
     network: request.network,
@@ -70,6 +73,7 @@ function encodeDictionary(
     addressRoutes: request.addressRoutes,
     activeBridges: request.activeBridges,
     rulesEngineSupported: request.rulesEngineSupported,
+    credentials,
   });
   return { plan, dict: plan.dictionary.encode() };
 }
@@ -116,6 +120,43 @@ export interface PacketOptions {
   compress?: boolean;
 }
 
+/**
+ * What a builder keeps between configs: young signed credentials per member (credential-cache.ts)
+ * and, with them, each member's last dictionary (config-templates.ts).
+ */
+export interface BuilderState {
+  credentials?: CredentialCache;
+  templates?: ConfigTemplates;
+}
+
+/** Everything the dictionary is built from but the time (presence fields are not in a config). */
+function contentKey(request: BuildRequest): string {
+  const { lastSeen: _lastSeen, physicalAddress: _physicalAddress, ...member } = request.member;
+  return JSON.stringify([
+    request.network,
+    member,
+    request.routes,
+    request.addressRoutes ?? null,
+    request.activeBridges,
+    request.rulesEngineSupported,
+  ]);
+}
+
+/** The encoded dictionary: from the member's template when it fits, else built (and remembered). */
+function dictionaryBytes(controller: Identity, request: BuildRequest, state: BuilderState): Uint8Array {
+  const { credentials, templates } = state;
+  if (credentials === undefined || templates === undefined)
+    return encodeDictionary(controller, request, credentials).dict;
+  const member = `${request.network.id}/${request.member.address}`;
+  const key = contentKey(request);
+  const reused = templates.dictionary(member, key, request.now);
+  if (reused !== undefined) return reused;
+  const { dict } = encodeDictionary(controller, request, credentials);
+  const validUntil = credentials.reusableUntil(member, credentialWindow(request.network));
+  templates.remember(member, key, dict, request.now, validUntil);
+  return dict;
+}
+
 function okPrefix(inRePacketId: bigint): Uint8Array {
   const prefix = new Uint8Array(OK_PREFIX_LENGTH);
   prefix[0] = 0x0b; // NETWORK_CONFIG_REQUEST
@@ -126,15 +167,16 @@ function okPrefix(inRePacketId: bigint): Uint8Array {
 /**
  * The config as ready-to-send packet payloads, each fitting one datagram of `mtu` bytes: one
  * chunk when the compressed packet fits (the common case), otherwise as few chunks as fit.
- * Deterministic for a given request (with `updateId` set) and frame.
+ * Deterministic for a given request (with `updateId` set), frame and credential cache state.
  */
 export function buildConfigPackets(
   controller: Identity,
   request: BuildRequest,
   frame: ConfigFrame,
   options: PacketOptions = {},
+  state: BuilderState = {},
 ): BuiltConfigPackets {
-  const { dict } = encodeDictionary(controller, request);
+  const dict = dictionaryBytes(controller, request, state);
   const updateId = request.updateId ?? randomUpdateId();
   const prefix = frame.kind === 'reply' ? okPrefix(frame.inRePacketId) : new Uint8Array(0);
   const room = (options.mtu ?? DEFAULT_PHYSICAL_MTU) - MIN_PACKET_LENGTH - prefix.length;

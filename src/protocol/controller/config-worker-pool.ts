@@ -1,13 +1,16 @@
 // Builds and signs config packets in worker threads (config-worker.ts), one per spare core, so a
 // controller answers config requests with every core while its event loop only receives, decides
 // and sends. Results are byte-identical to buildConfigPackets() in the calling thread for the same
-// request (the caller fixes the update id). With no worker (one core, or before a worker has
+// request (the caller fixes the update id) the first time a member's credentials are issued; later
+// ones may reuse that thread's young credentials (see credential-cache.ts). With no worker (one core, or before a worker has
 // loaded) jobs are built in the calling thread. How many jobs may wait is the caller's business
 // (see config-admission.ts); the pool hands each job to the least busy worker at once.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
 import type { IdentityWithPrivate } from '../identity.ts';
+import { CredentialCache } from '../netconf/credential-cache.ts';
+import { ConfigTemplates } from './config-templates.ts';
 import {
   buildConfigPackets,
   type BuildRequest,
@@ -54,6 +57,8 @@ export class ConfigWorkerPool {
   private readonly onWorkerError?: (error: Error) => void;
   private readonly inlineWhenQueued: number;
   private nextId = 1;
+  /** Young credentials for the jobs built in the calling thread. */
+  private readonly inlineState = { credentials: new CredentialCache(), templates: new ConfigTemplates() };
   /** Jobs built in the calling thread (no worker ready, or all of them busy). */
   builtInline = 0;
   private closed = false;
@@ -88,7 +93,9 @@ export class ConfigWorkerPool {
     if (!best || best.jobs.size >= this.inlineWhenQueued) {
       this.builtInline++;
       try {
-        return Promise.resolve(buildConfigPackets(this.controller, request, frame, options));
+        return Promise.resolve(
+          buildConfigPackets(this.controller, request, frame, options, this.inlineState),
+        );
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

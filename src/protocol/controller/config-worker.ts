@@ -1,8 +1,11 @@
 // Worker-thread side of config-worker-pool.ts: builds and signs config packets with the controller
-// identity it was started with, so signing (three Ed25519 signatures per typical config) and
-// encoding use another core while the event loop keeps receiving and sending.
+// identity it was started with, so signing and encoding use another core while the event loop keeps
+// receiving and sending. Each worker keeps its own young credentials (a member re-requesting within
+// minutes costs one chunk signature, not three).
 import { parentPort, workerData } from 'node:worker_threads';
 import { Identity } from '../identity.ts';
+import { CredentialCache } from '../netconf/credential-cache.ts';
+import { ConfigTemplates } from './config-templates.ts';
 import {
   buildConfigPackets,
   type BuildRequest,
@@ -30,11 +33,13 @@ if (typeof secret !== 'string') throw new Error('config worker started without t
 const controller = Identity.parse(secret);
 if (!controller.hasPrivate()) throw new Error('config worker needs the controller secret');
 
+const state = { credentials: new CredentialCache(), templates: new ConfigTemplates() };
+
 port.on('message', (message: ConfigWorkerRequest) => {
   let response: ConfigWorkerResponse;
   const transfer = new Set<ArrayBuffer>();
   try {
-    const built = buildConfigPackets(controller, message.request, message.frame, message.options);
+    const built = buildConfigPackets(controller, message.request, message.frame, message.options, state);
     for (const packet of built.packets) transfer.add(packet.payload.buffer as ArrayBuffer);
     response = { id: message.id, kind: 'built', ...built };
   } catch (error) {

@@ -3,7 +3,7 @@
 // <1 sigType = 1><2 96><96 signature over nwid..chunkIndex>`, after `<1 verb><8 packet id>` in
 // OK(NETWORK_CONFIG_REQUEST) or alone in NETWORK_CONFIG. Stock cuts ~9.7 KB chunks that need UDP
 // fragmentation; we cut small ones so every packet fits one datagram.
-import { randomBytes } from 'node:crypto';
+import { random64 } from '../random-ids.ts';
 import { constantTimeEqual, toHex } from '../bytes.ts';
 import type { Identity } from '../identity.ts';
 import { SIGNATURE_LENGTH } from '../identity.ts';
@@ -35,7 +35,7 @@ export interface SplitOptions {
 
 /** A random non-zero update id. */
 export function randomUpdateId(): bigint {
-  const id = randomBytes(8).readBigUInt64BE(0);
+  const id = random64();
   return id === 0n ? 1n : id;
 }
 

@@ -25,6 +25,7 @@ import { encodeInetAddress, type InetAddress } from '../inet-address.ts';
 import { encodeCapability, issueCapability } from './capability-credential.ts';
 import { encodeCom, issueCom } from './certificate-of-membership.ts';
 import { COO_MAX_THINGS, createCoo, encodeCoo, signCoo } from './certificate-of-ownership.ts';
+import type { CredentialCache, CredentialKind } from './credential-cache.ts';
 import { encodeRules } from './rules-wire.ts';
 import { planStaticIps, type StaticIp, type UnsentIp } from './static-ips.ts';
 import { encodeTag, issueTag } from './tag-credential.ts';
@@ -64,6 +65,8 @@ export interface NetworkConfigInput {
   cooId?: number;
   /** With `network.ssoEnabled`: the URL sent as `aurl` (stock leaves it out when empty). */
   ssoAuthenticationUrl?: string;
+  /** Reuse young signed credentials of this member (see credential-cache.ts); none: sign them all. */
+  credentials?: CredentialCache;
 }
 
 export interface NetworkConfigPlan {
@@ -113,16 +116,32 @@ export function planNetworkConfig(input: NetworkConfigInput): NetworkConfigPlan 
   d.set('n', truncateUtf8(network.name, ZT_MAX_NETWORK_NAME_BYTES));
   d.setUint64('mtu', Math.min(Math.max(network.mtu, ZT_MIN_MTU), ZT_MAX_MTU));
 
+  // Every content key starts with the member revision: deauthorizing (and any other change to the
+  // record) bumps it, so no credential issued before a revocation is handed out after it.
+  const credential = (kind: CredentialKind, contentKey: string, issue: (timestamp: number) => Uint8Array) =>
+    input.credentials
+      ? input.credentials.credential(
+          `${nwid}/${member.address}`,
+          kind,
+          `${member.revision}/${contentKey}`,
+          now,
+          ctmd,
+          issue,
+        )
+      : issue(now);
+
   d.set(
     'C',
-    encodeCom(
-      issueCom({
-        timestamp: now,
-        maxDelta: ctmd,
-        networkId: nwid,
-        issuedTo: memberIdentity,
-        signer: controller,
-      }),
+    credential('com', `${ctmd}/${memberIdentity.toString(false)}`, (timestamp) =>
+      encodeCom(
+        issueCom({
+          timestamp,
+          maxDelta: ctmd,
+          networkId: nwid,
+          issuedTo: memberIdentity,
+          signer: controller,
+        }),
+      ),
     ),
   );
 
@@ -131,55 +150,74 @@ export function planNetworkConfig(input: NetworkConfigInput): NetworkConfigPlan 
     : [{ type: 'ACTION_ACCEPT', not: false, or: false }];
   const unknownCapabilities: number[] = [];
   if (input.rulesEngineSupported) {
-    const caps = new WireWriter();
-    let count = 0;
+    const held: NetworkRecord['capabilities'] = [];
     for (const capId of member.capabilities) {
       const cap = network.capabilities.find((c) => c.id === capId);
-      if (cap === undefined) {
-        unknownCapabilities.push(capId);
-        continue;
-      }
-      if (count >= ZT_MAX_NETWORK_CAPABILITIES) break;
-      const issued = issueCapability({
-        networkId: nwid,
-        timestamp: now,
-        id: cap.id,
-        rules: cap.rules,
-        issuedTo: member.address,
-        signer: controller,
-      });
-      encodeCapability(issued, caps);
-      count++;
+      if (cap === undefined) unknownCapabilities.push(capId);
+      else if (held.length >= ZT_MAX_NETWORK_CAPABILITIES) break;
+      else held.push(cap);
     }
-    if (caps.size > 0) d.set('CAP', caps.finish());
-
-    const tags = new WireWriter();
-    for (const [id, value] of effectiveMemberTags(network, member).slice(0, ZT_MAX_NETWORK_TAGS)) {
-      encodeTag(
-        issueTag({
-          networkId: nwid,
-          timestamp: now,
-          issuedTo: member.address,
-          id,
-          value,
-          signer: controller,
+    if (held.length > 0) {
+      d.set(
+        'CAP',
+        credential('cap', JSON.stringify(held), (timestamp) => {
+          const caps = new WireWriter();
+          for (const cap of held) {
+            const issued = issueCapability({
+              networkId: nwid,
+              timestamp,
+              id: cap.id,
+              rules: cap.rules,
+              issuedTo: member.address,
+              signer: controller,
+            });
+            encodeCapability(issued, caps);
+          }
+          return caps.finish();
         }),
-        tags,
       );
     }
-    if (tags.size > 0) d.set('TAG', tags.finish());
+
+    const tagValues = effectiveMemberTags(network, member).slice(0, ZT_MAX_NETWORK_TAGS);
+    if (tagValues.length > 0) {
+      d.set(
+        'TAG',
+        credential('tag', tagValues.join(';'), (timestamp) => {
+          const tags = new WireWriter();
+          for (const [id, value] of tagValues) {
+            encodeTag(
+              issueTag({
+                networkId: nwid,
+                timestamp,
+                issuedTo: member.address,
+                id,
+                value,
+                signer: controller,
+              }),
+              tags,
+            );
+          }
+          return tags.finish();
+        }),
+      );
+    }
   }
 
   const certified = staticIps.slice(0, COO_MAX_THINGS);
   if (certified.length > 0) {
-    const coo = createCoo({
-      networkId: nwid,
-      timestamp: now,
-      issuedTo: member.address,
-      id: input.cooId ?? 1,
-      ips: certified.map((s) => s.ip),
-    });
-    d.set('COO', encodeCoo(signCoo(coo, controller)));
+    const cooId = input.cooId ?? 1;
+    const ips = certified.map((s) => s.ip);
+    d.set(
+      'COO',
+      credential('coo', `${cooId}/${ips.join(',')}`, (timestamp) =>
+        encodeCoo(
+          signCoo(
+            createCoo({ networkId: nwid, timestamp, issuedTo: member.address, id: cooId, ips }),
+            controller,
+          ),
+        ),
+      ),
+    );
   }
 
   const specialists = new WireWriter();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { ipBytes, WireReader, WireWriter } from './wire-buffer.ts';
 
 test('writes big-endian integers, bytes and addresses and reads them back', () => {
@@ -45,4 +46,22 @@ test('u64 takes numbers and wraps negatives to two’s complement like the C++ c
   assert.equal(Buffer.from(new WireWriter().u64(-1n).finish()).toString('hex'), 'ffffffffffffffff');
   assert.equal(Buffer.from(new WireWriter().u64(1795271564122).finish()).toString('hex'), '000001a1fe861b5a');
   assert.deepEqual([...ipBytes(0x0a931129n, 4)], [10, 147, 17, 41]);
+});
+
+test('u64 writes what DataView.setBigUint64 writes, for bigints and for safe integers', () => {
+  const expected = (value: bigint) => {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, value);
+    return out;
+  };
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (value) => {
+      assert.deepEqual(new WireWriter().u64(value).finish(), expected(value));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.maxSafeNat(), (value) => {
+      assert.deepEqual(new WireWriter().u64(value).finish(), expected(BigInt(value)));
+    }),
+  );
 });

@@ -43,12 +43,26 @@ export class WireWriter {
 
   /** Unsigned 64-bit; numbers must be safe integers, larger values are bigints. */
   u64(value: bigint | number): this {
-    let n = BigInt.asUintN(64, BigInt(value));
-    const at = this.room(8);
-    for (let i = 7; i >= 0; i--) {
-      this.buf[at + i] = Number(n & 0xffn);
-      n >>= 8n;
+    let high: number;
+    let low: number;
+    if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
+      high = Math.floor(value / 0x1_0000_0000);
+      low = value >>> 0;
+    } else {
+      const n = BigInt.asUintN(64, BigInt(value));
+      high = Number(n >> 32n);
+      low = Number(n & 0xffffffffn);
     }
+    const at = this.room(8);
+    const buf = this.buf;
+    buf[at] = high >>> 24;
+    buf[at + 1] = (high >>> 16) & 0xff;
+    buf[at + 2] = (high >>> 8) & 0xff;
+    buf[at + 3] = high & 0xff;
+    buf[at + 4] = low >>> 24;
+    buf[at + 5] = (low >>> 16) & 0xff;
+    buf[at + 6] = (low >>> 8) & 0xff;
+    buf[at + 7] = low & 0xff;
     return this;
   }
 

@@ -1,11 +1,11 @@
 // A ZeroTier node (protocol 11, Salsa20/12 + Poly1305 only) over UDP: the receive pipeline
 // (size checks, fragments, relay, authentication, replay and decompression), the verbs every node
 // answers itself, and the send path the controller and test members build on. PROTOCOL-NOTES §2.
-import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { Identity } from '../identity.ts';
 import { IdentityPoolBusyError, validateIdentity as poolValidateIdentity } from '../identity-pool.ts';
 import { armor, dearmor } from '../packet-armor.ts';
+import { random64 } from '../random-ids.ts';
 import {
   Cipher,
   ErrorCode,
@@ -24,7 +24,6 @@ import {
   isFragmented,
   packetId as packetIdOf,
   payload as payloadOf,
-  readUint64,
   setHops,
   source as sourceOf,
   uncompressPacket,
@@ -129,7 +128,7 @@ export class UnknownPeerError extends Error {
 }
 
 function randomPacketId(): bigint {
-  return readUint64(randomBytes(8), 0);
+  return random64();
 }
 
 /** Sets the fragmented flag when the packet will not fit one datagram (before armor: the flag is part of the key). */

@@ -6,12 +6,15 @@ import type { StoreDatabase } from '../schema.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './sqlite-connection.ts';
 import { RouteplaneSqliteDialect } from './sqlite-dialect.ts';
+import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; it and its directory are created when missing. */
   file: string;
+  /** Checkpoint the WAL from a worker thread instead of inside commits (a serving controller). */
+  backgroundCheckpoints?: { intervalMs?: number; onError?: (error: Error) => void };
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -25,6 +28,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     await db.destroy();
     throw error;
   }
+  const checkpointer =
+    options.backgroundCheckpoints && options.file !== ':memory:'
+      ? new SqliteCheckpointer({ database, file: options.file, ...options.backgroundCheckpoints })
+      : undefined;
   return createKyselyStore({
     kind: 'sqlite',
     db,
@@ -32,6 +39,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     async close() {
       // Taking the one connection waits for a running transaction to finish first.
       await db.connection().execute(() => Promise.resolve());
+      await checkpointer?.close();
       await db.destroy();
     },
   });

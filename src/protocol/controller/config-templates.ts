@@ -1,0 +1,66 @@
+// A member's last encoded config dictionary, kept so its next request (a ZeroTier client asks every
+// 60 s) skips building the dictionary again: everything in it but the timestamp `ts` is a function of
+// the build request (network, member, routes, bridges, rules-engine support) and of the member's
+// young credentials. The template is reused only for the very same request content (compared as
+// JSON, so no revision discipline is assumed) and only while its credentials may be reused.
+import { hex64 } from '../dictionary.ts';
+
+interface Template {
+  contentKey: string;
+  dict: Uint8Array;
+  /** Offset of the 16 hex digits of `ts`. */
+  tsAt: number;
+  builtAt: number;
+  /** When the credentials inside stop being reusable. */
+  validUntil: number;
+}
+
+const TS_KEY = new TextEncoder().encode('\nts=');
+
+function timestampOffset(dict: Uint8Array): number {
+  search: for (let i = 0; i + TS_KEY.length + 16 <= dict.length; i++) {
+    for (let j = 0; j < TS_KEY.length; j++) if (dict[i + j] !== TS_KEY[j]) continue search;
+    return i + TS_KEY.length;
+  }
+  return -1;
+}
+
+export class ConfigTemplates {
+  private readonly members = new Map<string, Template>();
+  hits = 0;
+
+  constructor(private readonly maxMembers = 200_000) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** The dictionary for `now` from the member's template, when it still fits; else undefined. */
+  dictionary(member: string, contentKey: string, now: number): Uint8Array | undefined {
+    const template = this.members.get(member);
+    if (
+      template === undefined ||
+      template.contentKey !== contentKey ||
+      now < template.builtAt ||
+      now >= template.validUntil
+    )
+      return undefined;
+    const dict = template.dict.slice();
+    const digits = hex64(now);
+    for (let i = 0; i < 16; i++) dict[template.tsAt + i] = digits.charCodeAt(i);
+    this.hits++;
+    return dict;
+  }
+
+  /** Remembers a freshly built dictionary (one with a 16-digit `ts`, as every config has). */
+  remember(member: string, contentKey: string, dict: Uint8Array, now: number, validUntil: number): void {
+    const tsAt = timestampOffset(dict);
+    if (tsAt < 0 || validUntil <= now) return;
+    this.members.delete(member);
+    this.members.set(member, { contentKey, dict, tsAt, builtAt: now, validUntil });
+    if (this.members.size > this.maxMembers) {
+      const oldest = this.members.keys().next();
+      if (oldest.done !== true) this.members.delete(oldest.value);
+    }
+  }
+}
