@@ -158,7 +158,7 @@ async function waitUntilServing(
   for (;;) {
     checkAlive();
     try {
-      const result = await httpRequest(endpoint, { path: '/controller', headers }, false);
+      const result = await httpRequest(endpoint, { path: '/controller', headers, timeoutMs: 2000 }, false);
       if (result.status === 200) return elapsedMsSince(start);
     } catch {
       // Not listening yet.

@@ -12,6 +12,12 @@ export interface RequestSpec {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Give up (reject) after this long without the whole answer (default 120 s): a benchmark must
+   * fail with a message, never hang (a probe of a port nobody listens on yet can even connect to
+   * itself on loopback and wait forever).
+   */
+  timeoutMs?: number;
 }
 
 export interface HttpResult {
@@ -57,6 +63,11 @@ export function httpRequest(
           }),
         );
       },
+    );
+    request.setTimeout(spec.timeoutMs ?? 120_000, () =>
+      request.destroy(
+        new Error(`${spec.method ?? 'GET'} ${spec.path}: no answer within ${spec.timeoutMs ?? 120_000} ms`),
+      ),
     );
     request.on('error', reject);
     request.end(spec.body);

@@ -8,7 +8,7 @@ const TSX_BOOTSTRAP = `import('node:worker_threads').then(({ workerData }) =>
   import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); }));`;
 
 /** V8 flags a worker refuses in its execArgv (they are per process; the worker has them anyway). */
-const PROCESS_WIDE_V8_FLAGS = /^--(trace-gc|max-semi-space-size|max-old-space-size)(=|$)/;
+const PROCESS_WIDE_V8_FLAGS = /^--(trace-gc|max-semi-space-size|max-old-space-size|single-threaded-gc)(=|$)/;
 
 /** The parent's flags minus --input-type, which a worker started from a file refuses, and V8's. */
 function workerExecArgv(): string[] {

@@ -127,13 +127,23 @@ export interface PacketOptions {
 export interface BuilderState {
   credentials?: CredentialCache;
   templates?: ConfigTemplates;
+  /**
+   * The JSON of network records this builder holds and never changes (a worker's own copies), so
+   * the content key does not serialize the same network again for every member.
+   */
+  networkKeys?: WeakMap<NetworkRecord, string>;
 }
 
 /** Everything the dictionary is built from but the time (presence fields are not in a config). */
-function contentKey(request: BuildRequest): string {
+function contentKey(request: BuildRequest, networkKeys?: WeakMap<NetworkRecord, string>): string {
   const { lastSeen: _lastSeen, physicalAddress: _physicalAddress, ...member } = request.member;
+  let network = networkKeys?.get(request.network);
+  if (network === undefined) {
+    network = JSON.stringify(request.network);
+    networkKeys?.set(request.network, network);
+  }
   return JSON.stringify([
-    request.network,
+    network,
     member,
     request.routes,
     request.addressRoutes ?? null,
@@ -148,7 +158,7 @@ function dictionaryBytes(controller: Identity, request: BuildRequest, state: Bui
   if (credentials === undefined || templates === undefined)
     return encodeDictionary(controller, request, credentials).dict;
   const member = `${request.network.id}/${request.member.address}`;
-  const key = contentKey(request);
+  const key = contentKey(request, state.networkKeys);
   const reused = templates.dictionary(member, key, request.now);
   if (reused !== undefined) return reused;
   const { dict } = encodeDictionary(controller, request, credentials);

@@ -70,3 +70,20 @@ test('errors come back as rejections; close() rejects what is in flight', async 
   await pending;
   await assert.rejects(workers.build(sampleRequest(), { kind: 'push' }), /closed/);
 });
+
+test('a worker keeps the network it was sent and is sent it again when the record changed', async () => {
+  const workers = pool(1);
+  await ready(workers);
+  const request = sampleRequest(3);
+  const frame = { kind: 'push' as const };
+  const first = await workers.build(request, frame);
+  // Same record object: sent without the network; the worker's copy gives the same config.
+  assert.deepEqual(await workers.build(request, frame), first);
+  // A new record for the network (renamed): the config says so.
+  const renamed = { ...request, network: { ...request.network, name: 'renamed-network' } };
+  const built = await workers.build(renamed, frame);
+  assert.deepEqual(built, buildConfigPackets(controller, renamed, frame));
+  assert.notDeepEqual(built, first);
+  // And back to the first record object: sent again, since the worker now holds the renamed one.
+  assert.deepEqual(await workers.build(request, frame), first);
+});

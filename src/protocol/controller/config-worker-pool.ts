@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
+import type { NetworkRecord } from '../../core/network/network-types.ts';
 import type { IdentityWithPrivate } from '../identity.ts';
 import { CredentialCache } from '../netconf/credential-cache.ts';
 import { ConfigTemplates } from './config-templates.ts';
@@ -43,7 +44,16 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   jobs: Map<number, Job>;
+  /**
+   * The network record last sent to this worker, per network: a request for the same record object
+   * (the decision cache shares one per revision) goes without it and the worker uses its copy,
+   * which saves copying the whole network into the worker for every config.
+   */
+  sent: Map<string, NetworkRecord>;
 }
+
+/** Networks remembered per worker at most (then it is sent whole again). */
+const MAX_SENT_NETWORKS = 1000;
 
 /** CPUs minus one for the event loop, between 0 and 8. */
 export function defaultConfigWorkers(): number {
@@ -104,7 +114,15 @@ export class ConfigWorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      const message: ConfigWorkerRequest = { id, request, frame, options };
+      const { network } = request;
+      const known = slot.sent.get(network.id) === network;
+      if (!known) {
+        if (slot.sent.size >= MAX_SENT_NETWORKS) slot.sent.clear();
+        slot.sent.set(network.id, network);
+      }
+      const message: ConfigWorkerRequest = known
+        ? { id, request: { ...request, network: undefined }, networkId: network.id, frame, options }
+        : { id, request, networkId: network.id, frame, options };
       slot.worker.postMessage(message);
     });
   }
@@ -122,7 +140,7 @@ export class ConfigWorkerPool {
       controllerSecret: this.controller.toString(true),
     });
     worker.unref(); // never keeps the process alive; close() ends it
-    const slot: Slot = { worker, ready: false, jobs: new Map() };
+    const slot: Slot = { worker, ready: false, jobs: new Map(), sent: new Map() };
     worker.on('message', (response: ConfigWorkerResponse) => {
       if (response.kind === 'ready') {
         slot.ready = true;

@@ -3,6 +3,7 @@
 // receiving and sending. Each worker keeps its own young credentials (a member re-requesting within
 // minutes costs one chunk signature, not three).
 import { parentPort, workerData } from 'node:worker_threads';
+import type { NetworkRecord } from '../../core/network/network-types.ts';
 import { Identity } from '../identity.ts';
 import { CredentialCache } from '../netconf/credential-cache.ts';
 import { ConfigTemplates } from './config-templates.ts';
@@ -16,7 +17,9 @@ import {
 
 export interface ConfigWorkerRequest {
   id: number;
-  request: BuildRequest;
+  /** Without `network` when this worker was sent that very record before (see config-worker-pool.ts). */
+  request: Omit<BuildRequest, 'network'> & { network?: NetworkRecord };
+  networkId: string;
   frame: ConfigFrame;
   options: PacketOptions;
 }
@@ -33,13 +36,23 @@ if (typeof secret !== 'string') throw new Error('config worker started without t
 const controller = Identity.parse(secret);
 if (!controller.hasPrivate()) throw new Error('config worker needs the controller secret');
 
-const state = { credentials: new CredentialCache(), templates: new ConfigTemplates() };
+/** The network records this worker was sent, by id (the pool sends one again when it changed). */
+const networks = new Map<string, NetworkRecord>();
+const state = {
+  networkKeys: new WeakMap<NetworkRecord, string>(),
+  credentials: new CredentialCache(),
+  templates: new ConfigTemplates(),
+};
 
 port.on('message', (message: ConfigWorkerRequest) => {
   let response: ConfigWorkerResponse;
   const transfer = new Set<ArrayBuffer>();
   try {
-    const built = buildConfigPackets(controller, message.request, message.frame, message.options, state);
+    const network = message.request.network ?? networks.get(message.networkId);
+    if (network === undefined) throw new Error(`network ${message.networkId} was never sent to this worker`);
+    if (message.request.network !== undefined) networks.set(message.networkId, network);
+    const request: BuildRequest = { ...message.request, network };
+    const built = buildConfigPackets(controller, request, message.frame, message.options, state);
     for (const packet of built.packets) transfer.add(packet.payload.buffer as ArrayBuffer);
     response = { id: message.id, kind: 'built', ...built };
   } catch (error) {
