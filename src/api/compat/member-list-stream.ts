@@ -4,7 +4,7 @@
 // JSON.stringify({ data: [...members], meta: { authorizedCount, totalCount } }): `data` comes first in
 // that object anyway, so the counts made while streaming can follow it.
 import { Readable } from 'node:stream';
-import { memberToJson, type MemberIpamFields } from '../../core/member/member-json.ts';
+import { memberJsonText, type MemberIpamFields } from '../../core/member/member-json.ts';
 import type { MemberRecord } from '../../core/member/member-types.ts';
 import type { NetworkRecord } from '../../core/network/network-types.ts';
 
@@ -21,7 +21,7 @@ export async function* memberListChunks(
     for (const member of page) {
       if (member.authorized) authorized++;
       if (total++ > 0) chunk += ',';
-      chunk += JSON.stringify(memberToJson(member, network, now, ipamOf?.(member)));
+      chunk += memberJsonText(member, network, now, ipamOf?.(member));
     }
     yield chunk;
     chunk = '';

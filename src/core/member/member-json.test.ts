@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { newNetwork } from '../network/network-defaults.ts';
 import type { NetworkRecord } from '../network/network-types.ts';
 import { newMember } from './member-defaults.ts';
-import { memberToJson } from './member-json.ts';
+import { memberJsonText, memberToJson } from './member-json.ts';
 import type { MemberRecord } from './member-types.ts';
 import { applyMemberUpdate } from './member-update.ts';
 // Recorded from zerotier-one 1.14.1 (run-baseline): one member's life, and the controller's own member.
@@ -108,4 +109,68 @@ describe('Routeplane extras', () => {
     assert.deepEqual(m.ipAssignments, ['10.0.0.1']);
     assert.deepEqual(m.tags, [[1, 2]]);
   });
+});
+
+test('memberJsonText is byte for byte JSON.stringify(memberToJson(...)) for any member (property)', () => {
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('"', '\\', '\u2028', '\u0000'),
+  );
+  const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-0, NaN, Infinity, 1e21));
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const member = fc.record({
+    networkId: fc.constant('f8ea0e7924000001'),
+    address: fc.stringMatching(/^[0-9a-f]{10}$/),
+    name: maybe(text),
+    authorized: fc.boolean(),
+    activeBridge: fc.boolean(),
+    noAutoAssignIps: fc.boolean(),
+    ssoExempt: fc.boolean(),
+    ipAssignments: fc.array(text, { maxLength: 3 }),
+    tags: fc.array(fc.tuple(fc.integer(), fc.integer()), { maxLength: 3 }),
+    capabilities: fc.array(fc.integer(), { maxLength: 3 }),
+    creationTime: number,
+    revision: number,
+    lastAuthorizedTime: number,
+    lastDeauthorizedTime: number,
+    lastAuthorizedCredentialType: fc.option(text, { nil: null }),
+    lastAuthorizedCredential: fc.option(text, { nil: null }),
+    authenticationExpiryTime: number,
+    vMajor: number,
+    vMinor: number,
+    vRev: number,
+    vProto: number,
+    remoteTraceTarget: fc.option(text, { nil: null }),
+    remoteTraceLevel: number,
+    identity: maybe(text),
+    lastSeen: maybe(number),
+    physicalAddress: maybe(text),
+  });
+  const ipam = maybe(
+    fc.record({
+      ipamSubnet: fc.option(text, { nil: null }),
+      ipamChildSubnet: fc.option(text, { nil: null }),
+    }),
+  );
+  fc.assert(
+    fc.property(
+      member,
+      fc.boolean(),
+      fc.boolean(),
+      ipam,
+      fc.integer(),
+      (m, rfc4193, sixPlane, fields, now) => {
+        const network = {
+          ...newNetwork(m.networkId, 0),
+          v6AssignMode: { zt: false, rfc4193, '6plane': sixPlane },
+        };
+        assert.equal(
+          memberJsonText(m, network, now, fields),
+          JSON.stringify(memberToJson(m, network, now, fields)),
+        );
+      },
+    ),
+    { numRuns: 500 },
+  );
 });

@@ -85,3 +85,81 @@ export function memberToJson(
   });
   return json;
 }
+
+/** Characters a JSON string may hold as they are (no quote, backslash or control character). */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify(value) with shortcuts for what member fields mostly hold. */
+function jsonValue(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value) && value.length === 0) return '[]';
+      return JSON.stringify(value);
+  }
+}
+
+/**
+ * `JSON.stringify(memberToJson(member, network, now, ipam))`, written straight into a string: the
+ * full member list serializes 100,000 of these, and building each object first (then walking it
+ * again) was a fifth of that list's time. Same keys in the same order, same omissions (a key whose
+ * value is undefined is left out, as JSON.stringify does).
+ */
+export function memberJsonText(
+  member: MemberRecord,
+  network: NetworkRecord | undefined,
+  now: number,
+  ipam?: MemberIpamFields,
+): string {
+  let out = '{';
+  let first = true;
+  const field = (key: string, value: unknown) => {
+    if (value === undefined) return;
+    out += `${first ? '' : ','}"${key}":${jsonValue(value)}`;
+    first = false;
+  };
+  field('activeBridge', member.activeBridge);
+  field('address', member.address);
+  field('authenticationExpiryTime', member.authenticationExpiryTime);
+  field('authorized', member.authorized);
+  field('capabilities', member.capabilities);
+  field('creationTime', member.creationTime);
+  field('id', member.address);
+  field('identity', member.identity);
+  field('ipAssignments', member.ipAssignments);
+  if (ipam) {
+    field('ipamChildSubnet', ipam.ipamChildSubnet);
+    field('ipamSubnet', ipam.ipamSubnet);
+  }
+  field('lastAuthorizedCredential', member.lastAuthorizedCredential);
+  field('lastAuthorizedCredentialType', member.lastAuthorizedCredentialType);
+  field('lastAuthorizedTime', member.lastAuthorizedTime);
+  field('lastDeauthorizedTime', member.lastDeauthorizedTime);
+  field('lastSeen', member.lastSeen ?? null);
+  field('name', member.name);
+  field('noAutoAssignIps', member.noAutoAssignIps);
+  field('nwid', member.networkId);
+  field('objtype', 'member');
+  field('online', isOnline(member, now));
+  field('physicalAddress', member.physicalAddress ?? null);
+  field('remoteTraceLevel', member.remoteTraceLevel);
+  field('remoteTraceTarget', member.remoteTraceTarget);
+  field('revision', member.revision);
+  if (network?.v6AssignMode.rfc4193)
+    field('rfc4193Address', rfc4193Address(member.networkId, member.address));
+  if (network?.v6AssignMode['6plane'])
+    field('sixPlaneAddress', sixPlaneAddress(member.networkId, member.address));
+  field('ssoExempt', member.ssoExempt);
+  field('tags', member.tags);
+  field('vMajor', member.vMajor);
+  field('vMinor', member.vMinor);
+  field('vProto', member.vProto);
+  field('vRev', member.vRev);
+  return `${out}}`;
+}
