@@ -44,6 +44,27 @@ import { Report, target } from './lib/report.ts';
 import { elapsedMsSince, formatBytes, formatCount, formatMs, percentile } from './lib/stats.ts';
 import { realIdentities, synthesizeIdentities } from './lib/swarm-identities.ts';
 
+const SETUP_STEP_LIMIT_MS = 180_000;
+
+/**
+ * One setup step, given SETUP_STEP_LIMIT_MS: a benchmark must end with a message naming the step,
+ * never hang (runs have been seen to stop after the setup line, with no step named).
+ */
+async function withinSetup<T>(step: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`setup: ${step} took more than ${SETUP_STEP_LIMIT_MS / 1000} s`)),
+      SETUP_STEP_LIMIT_MS,
+    );
+  });
+  try {
+    return await Promise.race([work(), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface LoadOptions {
   members: number;
   sockets: number;
@@ -383,31 +404,39 @@ class LoadBench {
 
     report.line(`== setup (not measured): network + ${formatCount(options.members)} authorized members`);
     const setupStart = process.hrtime.bigint();
-    let controller = await startControllerProcess({ dataDir, token: this.token });
+    let controller = await withinSetup('starting routeplane serve', () =>
+      startControllerProcess({ dataDir, token: this.token }),
+    );
     const created = expectJson<{ id: string }>(
-      await controller.request({
-        method: 'POST',
-        path: '/controller/network',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...BENCH_NETWORK_BODY, name: 'bench-load' }),
-      }),
+      await withinSetup('creating the network', () =>
+        controller.request({
+          method: 'POST',
+          path: '/controller/network',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...BENCH_NETWORK_BODY, name: 'bench-load' }),
+        }),
+      ),
       'create network',
     );
-    await controller.stop();
+    await withinSetup('stopping routeplane serve', () => controller.stop());
     const identities = synthesizeIdentities(options.members);
-    await populateSwarm(join(dataDir, DATABASE_FILE), created.id, identities);
+    await withinSetup('writing the members', () =>
+      populateSwarm(join(dataDir, DATABASE_FILE), created.id, identities),
+    );
     report.line(
       `  ${formatCount(identities.length)} synthesised member identities (random keys), written with their ` +
         `known_identity rows in ${formatMs(elapsedMsSince(setupStart))}`,
     );
-    controller = await startControllerProcess({
-      dataDir,
-      token: this.token,
-      nodeArgs: options.serveNodeArgs,
-    });
+    controller = await withinSetup('starting routeplane serve again', () =>
+      startControllerProcess({
+        dataDir,
+        token: this.token,
+        nodeArgs: options.serveNodeArgs,
+      }),
+    );
     this.controller = controller;
     this.pid = controller.pid;
-    const status = await waitForUdp(controller);
+    const status = await withinSetup('waiting for the UDP side', () => waitForUdp(controller));
     report.line(
       `  routeplane serve pid ${controller.pid}, UDP port ${status.config.settings.primaryPort}, network ${created.id}, ` +
         `${threadCount(controller.pid)} threads, RSS ${formatBytes(controller.memory().rss)}`,

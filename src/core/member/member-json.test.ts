@@ -121,7 +121,7 @@ test('memberJsonText is byte for byte JSON.stringify(memberToJson(...)) for any 
   const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
   const member = fc.record({
     networkId: fc.constant('f8ea0e7924000001'),
-    address: fc.stringMatching(/^[0-9a-f]{10}$/),
+    address: fc.stringMatching(/^[1-9a-e][0-9a-f]{9}$/), // valid member addresses (ff… is reserved)
     name: maybe(text),
     authorized: fc.boolean(),
     activeBridge: fc.boolean(),

@@ -34,54 +34,68 @@ export function stockMemberJson(json: Record<string, unknown>): Record<string, u
   return Object.fromEntries(Object.entries(json).filter(([key]) => !ROUTEPLANE_MEMBER_EXTRAS.includes(key)));
 }
 
+/**
+ * The member JSON's fields in the stock order (alphabetical, with Routeplane's extras in place),
+ * each handed to `field`; the one list both renderings below walk. `identity` and `name` are
+ * only given when set (the stock controller leaves them out until then).
+ */
+function eachMemberField(
+  member: MemberRecord,
+  network: NetworkRecord | undefined,
+  now: number,
+  ipam: MemberIpamFields | undefined,
+  field: (key: string, value: unknown) => void,
+): void {
+  field('activeBridge', member.activeBridge);
+  field('address', member.address);
+  field('authenticationExpiryTime', member.authenticationExpiryTime);
+  field('authorized', member.authorized);
+  field('capabilities', member.capabilities);
+  field('creationTime', member.creationTime);
+  field('id', member.address);
+  if (member.identity !== undefined) field('identity', member.identity);
+  field('ipAssignments', member.ipAssignments);
+  if (ipam) {
+    field('ipamChildSubnet', ipam.ipamChildSubnet);
+    field('ipamSubnet', ipam.ipamSubnet);
+  }
+  field('lastAuthorizedCredential', member.lastAuthorizedCredential);
+  field('lastAuthorizedCredentialType', member.lastAuthorizedCredentialType);
+  field('lastAuthorizedTime', member.lastAuthorizedTime);
+  field('lastDeauthorizedTime', member.lastDeauthorizedTime);
+  field('lastSeen', member.lastSeen ?? null);
+  if (member.name !== undefined) field('name', member.name);
+  field('noAutoAssignIps', member.noAutoAssignIps);
+  field('nwid', member.networkId);
+  field('objtype', 'member');
+  field('online', isOnline(member, now));
+  field('physicalAddress', member.physicalAddress ?? null);
+  field('remoteTraceLevel', member.remoteTraceLevel);
+  field('remoteTraceTarget', member.remoteTraceTarget);
+  field('revision', member.revision);
+  if (network?.v6AssignMode.rfc4193)
+    field('rfc4193Address', rfc4193Address(member.networkId, member.address));
+  if (network?.v6AssignMode['6plane'])
+    field('sixPlaneAddress', sixPlaneAddress(member.networkId, member.address));
+  field('ssoExempt', member.ssoExempt);
+  field('tags', member.tags);
+  field('vMajor', member.vMajor);
+  field('vMinor', member.vMinor);
+  field('vProto', member.vProto);
+  field('vRev', member.vRev);
+}
+
 export function memberToJson(
   member: MemberRecord,
   network: NetworkRecord | undefined,
   now: number,
   ipam?: MemberIpamFields,
 ): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    activeBridge: member.activeBridge,
-    address: member.address,
-    authenticationExpiryTime: member.authenticationExpiryTime,
-    authorized: member.authorized,
-    capabilities: [...member.capabilities],
-    creationTime: member.creationTime,
-    id: member.address,
-  };
-  if (member.identity !== undefined) json.identity = member.identity;
-  Object.assign(json, {
-    ipAssignments: [...member.ipAssignments],
-  });
-  if (ipam) Object.assign(json, { ipamChildSubnet: ipam.ipamChildSubnet, ipamSubnet: ipam.ipamSubnet });
-  Object.assign(json, {
-    lastAuthorizedCredential: member.lastAuthorizedCredential,
-    lastAuthorizedCredentialType: member.lastAuthorizedCredentialType,
-    lastAuthorizedTime: member.lastAuthorizedTime,
-    lastDeauthorizedTime: member.lastDeauthorizedTime,
-    lastSeen: member.lastSeen ?? null,
-  });
-  if (member.name !== undefined) json.name = member.name;
-  Object.assign(json, {
-    noAutoAssignIps: member.noAutoAssignIps,
-    nwid: member.networkId,
-    objtype: 'member',
-    online: isOnline(member, now),
-    physicalAddress: member.physicalAddress ?? null,
-    remoteTraceLevel: member.remoteTraceLevel,
-    remoteTraceTarget: member.remoteTraceTarget,
-    revision: member.revision,
-  });
-  if (network?.v6AssignMode.rfc4193) json.rfc4193Address = rfc4193Address(member.networkId, member.address);
-  if (network?.v6AssignMode['6plane'])
-    json.sixPlaneAddress = sixPlaneAddress(member.networkId, member.address);
-  Object.assign(json, {
-    ssoExempt: member.ssoExempt,
-    tags: member.tags.map(([id, value]) => [id, value]),
-    vMajor: member.vMajor,
-    vMinor: member.vMinor,
-    vProto: member.vProto,
-    vRev: member.vRev,
+  const json: Record<string, unknown> = {};
+  eachMemberField(member, network, now, ipam, (key, value) => {
+    // Copies, so a caller changing the JSON never changes the record.
+    json[key] =
+      key === 'tags' ? member.tags.map(([id, v]) => [id, v]) : Array.isArray(value) ? [...value] : value;
   });
   return json;
 }
@@ -119,47 +133,10 @@ export function memberJsonText(
 ): string {
   let out = '{';
   let first = true;
-  const field = (key: string, value: unknown) => {
+  eachMemberField(member, network, now, ipam, (key, value) => {
     if (value === undefined) return;
     out += `${first ? '' : ','}"${key}":${jsonValue(value)}`;
     first = false;
-  };
-  field('activeBridge', member.activeBridge);
-  field('address', member.address);
-  field('authenticationExpiryTime', member.authenticationExpiryTime);
-  field('authorized', member.authorized);
-  field('capabilities', member.capabilities);
-  field('creationTime', member.creationTime);
-  field('id', member.address);
-  field('identity', member.identity);
-  field('ipAssignments', member.ipAssignments);
-  if (ipam) {
-    field('ipamChildSubnet', ipam.ipamChildSubnet);
-    field('ipamSubnet', ipam.ipamSubnet);
-  }
-  field('lastAuthorizedCredential', member.lastAuthorizedCredential);
-  field('lastAuthorizedCredentialType', member.lastAuthorizedCredentialType);
-  field('lastAuthorizedTime', member.lastAuthorizedTime);
-  field('lastDeauthorizedTime', member.lastDeauthorizedTime);
-  field('lastSeen', member.lastSeen ?? null);
-  field('name', member.name);
-  field('noAutoAssignIps', member.noAutoAssignIps);
-  field('nwid', member.networkId);
-  field('objtype', 'member');
-  field('online', isOnline(member, now));
-  field('physicalAddress', member.physicalAddress ?? null);
-  field('remoteTraceLevel', member.remoteTraceLevel);
-  field('remoteTraceTarget', member.remoteTraceTarget);
-  field('revision', member.revision);
-  if (network?.v6AssignMode.rfc4193)
-    field('rfc4193Address', rfc4193Address(member.networkId, member.address));
-  if (network?.v6AssignMode['6plane'])
-    field('sixPlaneAddress', sixPlaneAddress(member.networkId, member.address));
-  field('ssoExempt', member.ssoExempt);
-  field('tags', member.tags);
-  field('vMajor', member.vMajor);
-  field('vMinor', member.vMinor);
-  field('vProto', member.vProto);
-  field('vRev', member.vRev);
+  });
   return `${out}}`;
 }

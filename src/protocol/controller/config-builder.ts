@@ -4,6 +4,7 @@
 // ~850-byte packet: one chunk signature and one datagram instead of two); a config is only split
 // into more chunks when one compressed packet would not fit a datagram, so nothing is ever
 // fragmented.
+import { createHash } from 'node:crypto';
 import type { MemberRecord } from '../../core/member/member-types.ts';
 import type { ManagedRoute, NetworkRecord } from '../../core/network/network-types.ts';
 import { Identity } from '../identity.ts';
@@ -134,7 +135,10 @@ export interface BuilderState {
   networkKeys?: WeakMap<NetworkRecord, string>;
 }
 
-/** Everything the dictionary is built from but the time (presence fields are not in a config). */
+/**
+ * A digest of everything the dictionary is built from but the time (presence fields are not in a
+ * config): kept per member, so it is a hash rather than the JSON itself (kilobytes per member).
+ */
 function contentKey(request: BuildRequest, networkKeys?: WeakMap<NetworkRecord, string>): string {
   const { lastSeen: _lastSeen, physicalAddress: _physicalAddress, ...member } = request.member;
   let network = networkKeys?.get(request.network);
@@ -142,14 +146,15 @@ function contentKey(request: BuildRequest, networkKeys?: WeakMap<NetworkRecord, 
     network = JSON.stringify(request.network);
     networkKeys?.set(request.network, network);
   }
-  return JSON.stringify([
-    network,
+  const rest = JSON.stringify([
     member,
     request.routes,
     request.addressRoutes ?? null,
     request.activeBridges,
     request.rulesEngineSupported,
   ]);
+  // JSON has no raw newline, so the two parts cannot run into each other.
+  return createHash('sha256').update(network).update('\n').update(rest).digest('base64');
 }
 
 /** The encoded dictionary: from the member's template when it fits, else built (and remembered). */

@@ -159,7 +159,8 @@ export class NetworkController {
       // Requests in service are mostly waiting for the config worker, which serves them in order. 32
       // let a 10 ms pause of that thread (a GC, a busy core) fill the slots and tip the queue into
       // LIFO, starving the oldest requests into being shed at 80 % load (bench:load: 0.7–1.8 %
-      // unanswered); with 128 none was shed below the peak and the worker's queue stays < 30 ms.
+      // unanswered); with 128, `bench:load -- --rate 4600` shed none. Overload is still bounded by
+      // maxQueued and maxWaitMs.
       maxActive: options.admission?.maxActive ?? 128,
       maxQueued: options.admission?.maxQueued ?? 4096,
       maxWaitMs: options.admission?.maxWaitMs ?? 100,

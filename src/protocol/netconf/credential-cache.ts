@@ -16,7 +16,7 @@ interface Issued {
 }
 
 export interface CredentialCacheOptions {
-  /** Members remembered at most; the least recently issued go first (default 200,000). */
+  /** Members remembered at most (~0.5 KB each); the least recently issued go first (default 100,000). */
   maxMembers?: number;
   /** Reuse for at most this share of the credential window (default 1/4). */
   reuseFraction?: number;
@@ -30,7 +30,7 @@ export class CredentialCache {
   reused = 0;
 
   constructor(options: CredentialCacheOptions = {}) {
-    this.maxMembers = options.maxMembers ?? 200_000;
+    this.maxMembers = options.maxMembers ?? 100_000;
     this.reuseFraction = options.reuseFraction ?? 0.25;
     if (!(this.reuseFraction >= 0 && this.reuseFraction <= 0.5))
       throw new RangeError(`reuseFraction ${this.reuseFraction} must be between 0 and 0.5`);

@@ -1,6 +1,8 @@
 // The node's UDP sockets: one IPv4 and one IPv6-only socket on the same port when possible, as
 // zerotier-one binds them. Sends pick the socket by the destination's family.
 import { type Socket, createSocket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { PathAddress } from './path-address.ts';
 import { pathFamily } from './path-address.ts';
 
@@ -24,10 +26,29 @@ export interface TransportEvents {
 const RECEIVE_BUFFER_BYTES = 256 * 1024;
 const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Every destination here is an IP literal (a path address), which dgram would still pass through
+ * dns.lookup and a process.nextTick before each send: answered at once instead.
+ */
+function literalLookup(
+  address: string,
+  // dgram passes the socket's family as a number (typed as dns.lookup's options).
+  options: LookupOneOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const literal = isIP(address);
+  if (literal !== 0) callback(null, address, literal);
+  else dnsLookup(address, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 function bindSocket(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // The kernel caps the buffers at net.core.rmem_max / wmem_max.
-    const buffers = { recvBufferSize: RECEIVE_BUFFER_BYTES, sendBufferSize: SEND_BUFFER_BYTES };
+    const buffers = {
+      recvBufferSize: RECEIVE_BUFFER_BYTES,
+      sendBufferSize: SEND_BUFFER_BYTES,
+      lookup: literalLookup,
+    };
     const socket = createSocket(
       type === 'udp6' ? { type, ipv6Only: true, ...buffers } : { type, ...buffers },
     );
