@@ -16,17 +16,20 @@ export async function* memberListChunks(
 ): AsyncGenerator<string, void, undefined> {
   let total = 0;
   let authorized = 0;
-  let chunk = '{"data":[';
+  let head = '{"data":[';
   for await (const page of pages) {
+    // One flat string per page (join), which becomes the page's bytes without flattening a rope.
+    const texts: string[] = [];
     for (const member of page) {
       if (member.authorized) authorized++;
-      if (total++ > 0) chunk += ',';
-      chunk += memberJsonText(member, network, now, ipamOf?.(member));
+      texts.push(memberJsonText(member, network, now, ipamOf?.(member)));
     }
-    yield chunk;
-    chunk = '';
+    if (texts.length === 0) continue;
+    yield `${head}${total > 0 ? ',' : ''}${texts.join(',')}`;
+    total += texts.length;
+    head = '';
   }
-  yield `${chunk}],"meta":${JSON.stringify({ authorizedCount: authorized, totalCount: total })}}`;
+  yield `${head}],"meta":${JSON.stringify({ authorizedCount: authorized, totalCount: total })}}`;
 }
 
 /** A byte stream of the list for `reply.send`; it pulls the next page only when the socket drained. */

@@ -131,12 +131,10 @@ export function memberJsonText(
   now: number,
   ipam?: MemberIpamFields,
 ): string {
-  let out = '{';
-  let first = true;
+  // Parts joined once: one flat string, not a rope of ~70 pieces per member to flatten later.
+  const parts: string[] = [];
   eachMemberField(member, network, now, ipam, (key, value) => {
-    if (value === undefined) return;
-    out += `${first ? '' : ','}"${key}":${jsonValue(value)}`;
-    first = false;
+    if (value !== undefined) parts.push(`"${key}":${jsonValue(value)}`);
   });
-  return `${out}}`;
+  return `{${parts.join(',')}}`;
 }

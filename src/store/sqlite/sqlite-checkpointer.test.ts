@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { openSqliteDatabase } from './sqlite-connection.ts';
 import {
+  BACKSTOP_AUTOCHECKPOINT_PAGES,
   DEFAULT_AUTOCHECKPOINT_PAGES,
   SqliteCheckpointer,
   type CheckpointResult,
@@ -39,7 +40,7 @@ function nextCheckpoint(results: CheckpointResult[], checkpointer: SqliteCheckpo
 }
 
 describe('SqliteCheckpointer', () => {
-  it('commits no longer checkpoint; the worker copies the WAL into the file and the WAL is reused', async () => {
+  it('commits below the backstop do not checkpoint; the worker copies the WAL into the file and the WAL is reused', async () => {
     const { file, database, cleanup } = scratch();
     const results: CheckpointResult[] = [];
     const checkpointer = new SqliteCheckpointer({
@@ -49,21 +50,40 @@ describe('SqliteCheckpointer', () => {
       onCheckpoint: (r) => results.push(r),
     });
     try {
-      assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), 0);
-      write(database, 1500); // past the 1,000 pages at which a commit would have checkpointed
+      assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), BACKSTOP_AUTOCHECKPOINT_PAGES);
+      write(database, 1200); // ~3,200 pages: past the 1,000 at which a commit would have checkpointed
       const walBytes = statSync(`${file}-wal`).size;
-      assert.ok(walBytes > 1500 * 4096, `the WAL kept every frame (${walBytes} bytes)`);
+      assert.ok(walBytes > 3000 * 4096, `the WAL kept every frame (${walBytes} bytes)`);
       const result = await nextCheckpoint(results, checkpointer);
       assert.equal(result.busy, 0);
-      assert.ok(result.log >= 1500);
+      assert.ok(result.log >= 3000);
       assert.equal(result.checkpointed, result.log, 'every frame copied');
       // Once checkpointed, the next writer starts the WAL over instead of growing it.
       write(database, 10);
       assert.equal(statSync(`${file}-wal`).size, walBytes);
-      assert.equal(database.prepare('select count(*) from t').pluck().get(), 1510);
+      assert.equal(database.prepare('select count(*) from t').pluck().get(), 1210);
     } finally {
       await checkpointer.close();
       assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), DEFAULT_AUTOCHECKPOINT_PAGES);
+      database.close();
+      cleanup();
+    }
+  });
+
+  it('BUG: under sustained writes the WAL stays bounded (the worker alone let it grow to 99 MB)', async () => {
+    const { file, database, cleanup } = scratch();
+    const checkpointer = new SqliteCheckpointer({ database, file, intervalMs: 5 });
+    try {
+      // Writes that keep coming while the worker checkpoints: without the backstop the WAL never
+      // restarts from its beginning.
+      for (let round = 0; round < 12; round++) {
+        write(database, 1000);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const walPages = statSync(`${file}-wal`).size / 4096;
+      assert.ok(walPages < BACKSTOP_AUTOCHECKPOINT_PAGES * 1.5, `the WAL holds ${walPages} pages`);
+    } finally {
+      await checkpointer.close();
       database.close();
       cleanup();
     }
