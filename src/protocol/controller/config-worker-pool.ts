@@ -2,7 +2,8 @@
 // controller answers config requests with every core while its event loop only receives, decides
 // and sends. Results are byte-identical to buildConfigPackets() in the calling thread for the same
 // request (the caller fixes the update id) the first time a member's credentials are issued; later
-// ones may reuse that thread's young credentials (see credential-cache.ts). With no worker (one core, or before a worker has
+// ones may reuse that thread's young credentials and the member's last dictionary (see
+// credential-cache.ts, config-templates.ts). With no worker (one core, or before a worker has
 // loaded) jobs are built in the calling thread. How many jobs may wait is the caller's business
 // (see config-admission.ts); the pool hands each job to the least busy worker at once.
 import { availableParallelism } from 'node:os';

@@ -36,7 +36,10 @@ if (typeof secret !== 'string') throw new Error('config worker started without t
 const controller = Identity.parse(secret);
 if (!controller.hasPrivate()) throw new Error('config worker needs the controller secret');
 
-/** The network records this worker was sent, by id (the pool sends one again when it changed). */
+/**
+ * The network records this worker was sent, by id (the pool sends one again when it changed). Not
+ * bounded here: the pool must be able to rely on it, and it holds one record per network served.
+ */
 const networks = new Map<string, NetworkRecord>();
 const state = {
   networkKeys: new WeakMap<NetworkRecord, string>(),
