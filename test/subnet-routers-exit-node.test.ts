@@ -6,18 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
-import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
+import { memberIdentities } from './support/recorded-identities.ts';
 import { kernelGatewayFor } from './support/managed-routes.ts';
-import { TsMember } from './support/ts-member.ts';
+import { networkWithMembers, type LabNode } from './support/member-lab.ts';
 
 const DEFAULT = '0.0.0.0/0';
 const INTERNET_HOSTS = ['1.1.1.1', '203.0.113.9'];
 
-interface Node {
-  member: TsMember;
-  address: string;
-  ip: string;
-}
+type Node = LabNode;
 
 describe('exit-node failover: the default route moves to the backup although its target stays the same', () => {
   let zt: TestController;
@@ -30,31 +26,15 @@ describe('exit-node failover: the default route moves to the backup although its
 
   before(async () => {
     zt = await startTestController();
-    const created = await api('POST', `/controller/network/${zt.controller.identity.address}______`, {
+    let nodes: LabNode[];
+    ({ nwid, nodes } = await networkWithMembers(zt, {
       name: 'exit',
-      routes: [{ target: '10.160.0.0/24', via: null }],
-    });
-    assert.equal(created.status, 200, created.text);
-    nwid = created.body.id;
-    const nodes: Node[] = [];
-    for (const [i, identity] of memberIdentities(zt.controller.identity.address).slice(0, 3).entries()) {
-      const ip = `10.160.0.${i + 1}`;
-      const res = await api('POST', `/controller/network/${nwid}/member/${identity.address}`, {
-        authorized: true,
-        ipAssignments: [ip],
-      });
-      assert.equal(res.status, 200, res.text);
-      const member = await TsMember.create({
-        identity,
-        roots: [controllerRoot(zt.controller)],
-        managed: { allowDefault: true },
-        routeRemovalMs: 1000,
-      });
-      member.join(nwid);
-      nodes.push({ member, address: identity.address, ip });
-    }
+      route: '10.160.0.0/24',
+      identities: memberIdentities(zt.controller.identity.address).slice(0, 3),
+      ipOf: (i) => `10.160.0.${i + 1}`,
+      member: { managed: { allowDefault: true }, routeRemovalMs: 1000 },
+    }));
     [r1, r2, m1] = nodes as [Node, Node, Node];
-    for (const n of nodes) await n.member.waitForConfig(nwid, 0, 10_000);
   });
 
   after(async () => {

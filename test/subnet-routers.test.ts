@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestController, type TestController } from './helpers/controller-fixture.ts';
-import { controllerRoot, memberIdentities } from './support/recorded-identities.ts';
-import { TsMember, type KernelRoute } from './support/ts-member.ts';
+import { memberIdentities } from './support/recorded-identities.ts';
+import { networkWithMembers, type LabNode } from './support/member-lab.ts';
+import type { KernelRoute } from './support/ts-member.ts';
 import { generateIdentity } from '../src/protocol/identity-pool.ts';
 import { kernelGatewayFor, kernelLookup } from './support/managed-routes.ts';
 
@@ -23,11 +24,7 @@ function lookup(routes: readonly KernelRoute[], ip: string): string | null {
   return route === undefined ? null : (route.via ?? 'on-link');
 }
 
-interface Node {
-  member: TsMember;
-  address: string;
-  ip: string;
-}
+type Node = LabNode;
 
 describe('subnet routers: advertise, approve, primary, failover in seconds, spread', () => {
   let zt: TestController;
@@ -108,34 +105,17 @@ describe('subnet routers: advertise, approve, primary, failover in seconds, spre
 
   before(async () => {
     zt = await startTestController();
-    const created = await api('POST', `/controller/network/${zt.controller.identity.address}______`, {
-      name: 'routers',
-      routes: [{ target: '10.150.0.0/24', via: null }],
-    });
-    assert.equal(created.status, 200, created.text);
-    nwid = created.body.id;
     // Four recorded identities and one generated (a few hundred ms in the identity workers).
-    const identities = [
-      ...memberIdentities(zt.controller.identity.address).slice(0, 4),
-      await generateIdentity(),
-    ];
-    for (const [i, identity] of identities.entries()) {
-      const ip = `10.150.0.${11 + i}`;
-      const res = await api('POST', `/controller/network/${nwid}/member/${identity.address}`, {
-        authorized: true,
-        ipAssignments: [ip],
-      });
-      assert.equal(res.status, 200, res.text);
-      const member = await TsMember.create({
-        identity,
-        roots: [controllerRoot(zt.controller)],
-        routeRemovalMs: 1000,
-      });
-      member.join(nwid);
-      nodes.push({ member, address: identity.address, ip });
-    }
+    const lab = await networkWithMembers(zt, {
+      name: 'routers',
+      route: '10.150.0.0/24',
+      identities: [...memberIdentities(zt.controller.identity.address).slice(0, 4), await generateIdentity()],
+      ipOf: (i) => `10.150.0.${11 + i}`,
+      member: { routeRemovalMs: 1000 },
+    });
+    nwid = lab.nwid;
+    nodes.push(...lab.nodes);
     [r1, r2, r3, m1, m2] = nodes as [Node, Node, Node, Node, Node];
-    for (const n of nodes) await n.member.waitForConfig(nwid, 0, 10_000);
   });
 
   after(async () => {

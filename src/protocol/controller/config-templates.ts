@@ -17,14 +17,12 @@ interface Template {
   validUntil: number;
 }
 
-const TS_KEY = new TextEncoder().encode('\nts=');
+const TS_KEY = '\nts=';
 
+/** Where the 16 hex digits of `ts` start, or -1. */
 function timestampOffset(dict: Uint8Array): number {
-  search: for (let i = 0; i + TS_KEY.length + 16 <= dict.length; i++) {
-    for (let j = 0; j < TS_KEY.length; j++) if (dict[i + j] !== TS_KEY[j]) continue search;
-    return i + TS_KEY.length;
-  }
-  return -1;
+  const at = Buffer.from(dict.buffer, dict.byteOffset, dict.length).indexOf(TS_KEY, 0, 'latin1');
+  return at < 0 || at + TS_KEY.length + 16 > dict.length ? -1 : at + TS_KEY.length;
 }
 
 export class ConfigTemplates {
