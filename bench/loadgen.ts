@@ -256,12 +256,14 @@ class LoadBench {
     report.line(`== join (not measured): HELLO from ${formatCount(swarm.size)} members`);
     const joinStart = process.hrtime.bigint();
     let lastPrinted = 0;
-    const joined = await swarm.join(200, (n) => {
-      if (n - lastPrinted >= 2500) {
-        lastPrinted = n;
-        report.line(`  ${formatCount(n)} joined`);
-      }
-    });
+    const joined = await this.whileControllerRuns(
+      swarm.join(200, (n) => {
+        if (n - lastPrinted >= 2500) {
+          lastPrinted = n;
+          report.line(`  ${formatCount(n)} joined`);
+        }
+      }),
+    );
     report.line(
       `  ${formatCount(joined)} of ${formatCount(swarm.size)} joined in ${formatMs(elapsedMsSince(joinStart))}`,
     );
@@ -457,7 +459,7 @@ class LoadBench {
     const machineBefore = machineBusySeconds();
     const stats = swarm.startPhase(name);
     swarm.setRate(rate);
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await this.whileControllerRuns(new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
     const cpuAfter = this.pid === undefined ? undefined : sampleCpu(this.pid);
     const own = process.cpuUsage(ownBefore);
     const machineBusy = machineBusySeconds() - machineBefore;
@@ -492,6 +494,11 @@ class LoadBench {
       rss: this.controller?.memory().rss,
       rcvbufErrors: rcvAfter - rcvBefore,
     };
+  }
+
+  /** `work`, unless the controller we started exits first (then its exit and stderr end the run). */
+  private whileControllerRuns<T>(work: Promise<T>): Promise<T> {
+    return this.controller ? Promise.race([work, this.controller.diedUnexpectedly]) : work;
   }
 
   private checkSane(result: PhaseResult): void {

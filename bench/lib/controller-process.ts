@@ -40,6 +40,12 @@ export interface ControllerProcess {
   memory(): ProcessMemory;
   /** SIGTERM, then SIGKILL if it has not exited in time. */
   stop(): Promise<void>;
+  /**
+   * Rejects, naming the exit code and the end of stderr, if the process exits before stop() was
+   * called: a measurement races it, so a controller that dies mid-run ends the benchmark with the
+   * reason instead of leaving it waiting.
+   */
+  readonly diedUnexpectedly: Promise<never>;
 }
 
 export interface StartOptions {
@@ -114,7 +120,16 @@ export async function startControllerProcess(options: StartOptions): Promise<Con
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let stopping: Promise<void> | undefined;
+  const diedUnexpectedly = exited.then(() => {
+    if (stopping) return new Promise<never>(() => undefined);
+    throw new Error(
+      `routeplane serve (pid ${pid}) exited unexpectedly (${child.exitCode ?? child.signalCode}):\n${stderr}`,
+    );
+  });
+  // A rejection nobody awaits must not crash the benchmark before it reports it.
+  diedUnexpectedly.catch(() => undefined);
   return {
+    diedUnexpectedly,
     pid,
     endpoint,
     url: `http://${HOST}:${endpoint.port}`,

@@ -5,18 +5,19 @@
 // and the controller trusts it without hashing: identity validation is not part of any figure.
 // Against another controller (zerotier-one) only real identities pass; they come from a file,
 // one secret identity string per line, generated once and cached under bench/.cache/.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMemberAddress } from '../../src/core/network/network-id.ts';
+import { ed25519PrivateKey, x25519PrivateKey } from '../../src/protocol/crypto/native-curves.ts';
 import { Identity, type IdentityWithPrivate } from '../../src/protocol/identity.ts';
 import { closeIdentityWorkers, generateIdentity } from '../../src/protocol/identity-pool.ts';
 
-function rawKey(key: ReturnType<typeof generateKeyPairSync>['publicKey'], part: 'x' | 'd'): Uint8Array {
-  const jwk = key.export({ format: 'jwk' }) as Record<string, string | undefined>;
-  const value = jwk[part];
-  if (value === undefined) throw new Error(`key export lacks "${part}"`);
-  return new Uint8Array(Buffer.from(value, 'base64url'));
+/** The raw 32-byte public key of a native private key. */
+function rawPublicKey(privateKey: KeyObject): Uint8Array {
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (x === undefined) throw new Error('public key export lacks "x"');
+  return new Uint8Array(Buffer.from(x, 'base64url'));
 }
 
 /**
@@ -30,14 +31,13 @@ export function synthesizeIdentities(count: number): IdentityWithPrivate[] {
     const address = randomBytes(5).toString('hex');
     if (!isMemberAddress(address) || used.has(address)) continue;
     used.add(address);
-    const x = generateKeyPairSync('x25519');
-    const e = generateKeyPairSync('ed25519');
+    // Random secrets, public keys derived natively. Not generateKeyPairSync: on Node 20 a key pair
+    // job collected by the GC while its key is being exported deadlocks the thread (a mutex taken
+    // twice), which hung this benchmark at setup now and then until it was found.
+    const privateKey = new Uint8Array(randomBytes(64));
     const publicKey = new Uint8Array(64);
-    publicKey.set(rawKey(x.publicKey, 'x'), 0);
-    publicKey.set(rawKey(e.publicKey, 'x'), 32);
-    const privateKey = new Uint8Array(64);
-    privateKey.set(rawKey(x.privateKey, 'd'), 0);
-    privateKey.set(rawKey(e.privateKey, 'd'), 32);
+    publicKey.set(rawPublicKey(x25519PrivateKey(privateKey.subarray(0, 32))), 0);
+    publicKey.set(rawPublicKey(ed25519PrivateKey(privateKey.subarray(32, 64))), 32);
     out.push(new Identity(address, publicKey, privateKey) as IdentityWithPrivate);
   }
   return out;

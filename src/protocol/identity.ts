@@ -44,6 +44,8 @@ export class Identity {
   private verifyingKey?: KeyObject;
   private agreementKey?: KeyObject;
   private agreementPublicKey?: KeyObject;
+  /** toString(false), made on first use (a controller keys its per-member caches by it). */
+  private publicText?: string;
 
   /** Checks shapes only; whether the address belongs to the key is `locallyValidate()`'s job. */
   constructor(address: string, publicKey: Uint8Array, privateKey?: Uint8Array) {
@@ -138,7 +140,7 @@ export class Identity {
   }
 
   toString(includePrivate = false): string {
-    const base = `${this.address}:0:${toHex(this.publicKey)}`;
+    const base = (this.publicText ??= `${this.address}:0:${toHex(this.publicKey)}`);
     return includePrivate && this.privateKey ? `${base}:${toHex(this.privateKey)}` : base;
   }
 

@@ -341,9 +341,6 @@ describe(
 
     it(
       'Routeplane: the gateway member still gets its address (10.0.0.1/8) when the only route holding it is the parent via itself',
-      {
-        todo: 'working tree: static IPs are computed from the per-member route list (ControllerService.routesFor), which leaves out the route via the member’s own IP, so the gateway is sent no address at all',
-      },
       guarded(async (t) => {
         assert.ok(outsideNetwork, 'runs on the previous case’s network');
         const config = await waitFor(

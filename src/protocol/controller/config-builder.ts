@@ -129,8 +129,8 @@ export interface BuilderState {
   credentials?: CredentialCache;
   templates?: ConfigTemplates;
   /**
-   * The JSON of network records this builder holds and never changes (a worker's own copies), so
-   * the content key does not serialize the same network again for every member.
+   * A digest of the JSON of network records this builder holds and never changes (a worker's own
+   * copies), so the content key neither serializes nor hashes the same network again for every member.
    */
   networkKeys?: WeakMap<NetworkRecord, string>;
 }
@@ -143,7 +143,7 @@ function contentKey(request: BuildRequest, networkKeys?: WeakMap<NetworkRecord, 
   const { lastSeen: _lastSeen, physicalAddress: _physicalAddress, ...member } = request.member;
   let network = networkKeys?.get(request.network);
   if (network === undefined) {
-    network = JSON.stringify(request.network);
+    network = createHash('sha256').update(JSON.stringify(request.network)).digest('base64');
     networkKeys?.set(request.network, network);
   }
   const rest = JSON.stringify([
@@ -153,7 +153,7 @@ function contentKey(request: BuildRequest, networkKeys?: WeakMap<NetworkRecord, 
     request.activeBridges,
     request.rulesEngineSupported,
   ]);
-  // JSON has no raw newline, so the two parts cannot run into each other.
+  // Neither base64 nor JSON has a raw newline, so the two parts cannot run into each other.
   return createHash('sha256').update(network).update('\n').update(rest).digest('base64');
 }
 

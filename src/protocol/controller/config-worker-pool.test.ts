@@ -87,3 +87,26 @@ test('a worker keeps the network it was sent and is sent it again when the recor
   // And back to the first record object: sent again, since the worker now holds the renamed one.
   assert.deepEqual(await workers.build(request, frame), first);
 });
+
+test('requests made in one event-loop turn travel as one batch and each gets its own result', async () => {
+  const workers = pool(1);
+  await ready(workers);
+  const frame = { kind: 'push' as const };
+  // More than a worker sends back in one message (8), each request different (its update id and
+  // its route count), so a result given to the wrong request would not match.
+  const requests = Array.from({ length: 21 }, (_, i) => ({
+    ...sampleRequest(1 + i),
+    updateId: BigInt(0x5000 + i),
+  }));
+  const results = await Promise.all(requests.map((request) => workers.build(request, frame)));
+  results.forEach((built, i) => {
+    assert.equal(built.updateId, BigInt(0x5000 + i));
+    assert.deepEqual(
+      built.packets.map((p) => Uint8Array.from(p.payload)),
+      buildConfigPackets(controller, requests[i]!, frame).packets.map((p) => p.payload),
+      `request ${i}`,
+    );
+  });
+  assert.equal(workers.builtInline, 0);
+  assert.equal(workers.inFlight, 0);
+});

@@ -5,7 +5,8 @@
 // ones may reuse that thread's young credentials and the member's last dictionary (see
 // credential-cache.ts, config-templates.ts). With no worker (one core, or before a worker has
 // loaded) jobs are built in the calling thread. How many jobs may wait is the caller's business
-// (see config-admission.ts); the pool hands each job to the least busy worker at once.
+// (see config-admission.ts); the pool hands each job to the least busy worker, posting the jobs of
+// one event-loop turn together (one message and one thread wake-up per batch, both ways).
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
@@ -20,7 +21,7 @@ import {
   type ConfigFrame,
   type PacketOptions,
 } from './config-builder.ts';
-import type { ConfigWorkerRequest, ConfigWorkerResponse } from './config-worker.ts';
+import type { ConfigWorkerBatch, ConfigWorkerRequest, ConfigWorkerResponse } from './config-worker.ts';
 
 export interface ConfigWorkerPoolOptions {
   controller: IdentityWithPrivate;
@@ -51,6 +52,8 @@ interface Slot {
    * which saves copying the whole network into the worker for every config.
    */
   sent: Map<string, NetworkRecord>;
+  /** Requests of this event-loop turn, posted together when the turn's I/O callbacks are done. */
+  batch: ConfigWorkerBatch;
 }
 
 /** Networks remembered per worker at most (then it is sent whole again). */
@@ -124,8 +127,16 @@ export class ConfigWorkerPool {
       const message: ConfigWorkerRequest = known
         ? { id, request: { ...request, network: undefined }, networkId: network.id, frame, options }
         : { id, request, networkId: network.id, frame, options };
-      slot.worker.postMessage(message);
+      if (slot.batch.length === 0) setImmediate(() => this.flush(slot));
+      slot.batch.push(message);
     });
+  }
+
+  private flush(slot: Slot): void {
+    const batch = slot.batch;
+    if (batch.length === 0) return;
+    slot.batch = [];
+    slot.worker.postMessage(batch);
   }
 
   async close(): Promise<void> {
@@ -141,18 +152,20 @@ export class ConfigWorkerPool {
       controllerSecret: this.controller.toString(true),
     });
     worker.unref(); // never keeps the process alive; close() ends it
-    const slot: Slot = { worker, ready: false, jobs: new Map(), sent: new Map() };
+    const slot: Slot = { worker, ready: false, jobs: new Map(), sent: new Map(), batch: [] };
     worker.on('message', (response: ConfigWorkerResponse) => {
       if (response.kind === 'ready') {
         slot.ready = true;
         return;
       }
-      const job = slot.jobs.get(response.id);
-      if (!job) return;
-      slot.jobs.delete(response.id);
-      if (response.kind === 'built') {
-        job.resolve({ updateId: response.updateId, bytes: response.bytes, packets: response.packets });
-      } else job.reject(new Error(`config worker: ${response.message}`));
+      for (const result of response.results) {
+        const job = slot.jobs.get(result.id);
+        if (!job) continue;
+        slot.jobs.delete(result.id);
+        if (result.kind === 'built') {
+          job.resolve({ updateId: result.updateId, bytes: result.bytes, packets: result.packets });
+        } else job.reject(new Error(`config worker: ${result.message}`));
+      }
     });
     const replace = (error: Error) => {
       slot.ready = false;
@@ -169,6 +182,7 @@ export class ConfigWorkerPool {
   }
 
   private failJobs(slot: Slot, error: Error): void {
+    slot.batch = [];
     const jobs = [...slot.jobs.values()];
     slot.jobs.clear();
     for (const job of jobs) job.reject(error);

@@ -24,10 +24,19 @@ export interface ConfigWorkerRequest {
   options: PacketOptions;
 }
 
-export type ConfigWorkerResponse =
+export type ConfigWorkerResult =
   | { id: number; kind: 'built'; updateId: bigint; bytes: number; packets: ConfigPacket[] }
-  | { id: number; kind: 'error'; message: string }
-  | { id: 0; kind: 'ready' };
+  | { id: number; kind: 'error'; message: string };
+
+/**
+ * Requests and results travel in batches (all the requests the event loop took in one turn): one
+ * message and one thread wake-up per batch instead of per request.
+ */
+export type ConfigWorkerBatch = ConfigWorkerRequest[];
+export type ConfigWorkerResponse = { kind: 'results'; results: ConfigWorkerResult[] } | { kind: 'ready' };
+
+/** Results go back at most this many at a time, so the first of a long batch is not kept waiting. */
+const RESULTS_PER_MESSAGE = 8;
 
 const port = parentPort;
 if (!port) throw new Error('config-worker.ts must be started as a worker thread (see config-worker-pool.ts)');
@@ -47,24 +56,32 @@ const state = {
   templates: new ConfigTemplates(),
 };
 
-port.on('message', (message: ConfigWorkerRequest) => {
-  let response: ConfigWorkerResponse;
-  const transfer = new Set<ArrayBuffer>();
+function build(message: ConfigWorkerRequest, transfer: ArrayBuffer[]): ConfigWorkerResult {
   try {
     const network = message.request.network ?? networks.get(message.networkId);
     if (network === undefined) throw new Error(`network ${message.networkId} was never sent to this worker`);
     if (message.request.network !== undefined) networks.set(message.networkId, network);
     const request: BuildRequest = { ...message.request, network };
     const built = buildConfigPackets(controller, request, message.frame, message.options, state);
-    for (const packet of built.packets) transfer.add(packet.payload.buffer as ArrayBuffer);
-    response = { id: message.id, kind: 'built', ...built };
+    for (const packet of built.packets) transfer.push(packet.payload.buffer as ArrayBuffer);
+    return { id: message.id, kind: 'built', ...built };
   } catch (error) {
-    response = {
-      id: message.id,
-      kind: 'error',
-      message: error instanceof Error ? error.message : String(error),
-    };
+    return { id: message.id, kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }
-  port.postMessage(response, [...transfer]);
+}
+
+port.on('message', (batch: ConfigWorkerBatch) => {
+  let results: ConfigWorkerResult[] = [];
+  let transfer: ArrayBuffer[] = [];
+  for (const message of batch) {
+    results.push(build(message, transfer));
+    if (results.length === RESULTS_PER_MESSAGE) {
+      port.postMessage({ kind: 'results', results } satisfies ConfigWorkerResponse, transfer);
+      results = [];
+      transfer = [];
+    }
+  }
+  if (results.length > 0)
+    port.postMessage({ kind: 'results', results } satisfies ConfigWorkerResponse, transfer);
 });
-port.postMessage({ id: 0, kind: 'ready' } satisfies ConfigWorkerResponse);
+port.postMessage({ kind: 'ready' } satisfies ConfigWorkerResponse);

@@ -14,7 +14,7 @@ import { NcrErrorCode, decodeConfigAck } from '../netconf/config-messages.ts';
 import { encodeRevocationCredentials, issueRevocation } from '../netconf/revocation.ts';
 import {
   decodeNetworkConfigRequest,
-  requestMetadata,
+  RequestMetadataCache,
   supportsRulesEngine,
   type NetworkConfigRequest,
 } from '../netconf/network-config-request.ts';
@@ -124,6 +124,7 @@ export class NetworkController {
   private readonly repeatWindow: number;
   private readonly pushDelay: number;
   private readonly lastRequest = new Map<string, number>();
+  private readonly metadataCache = new RequestMetadataCache();
   private readonly pendingPushes = new Map<string, Set<string>>();
   private readonly pushPacketIds = new Map<bigint, MemberSession>();
   private pushTimer: NodeJS.Timeout | undefined;
@@ -274,7 +275,7 @@ export class NetworkController {
     const now = this.clock();
     let request;
     try {
-      request = decodeNetworkConfigRequest(packet.payload);
+      request = decodeNetworkConfigRequest(packet.payload, this.metadataCache);
     } catch (error) {
       this.metrics.requests.inc({ outcome: 'malformed' });
       this.logger?.debug({ err: error, from: packet.source }, 'malformed NETWORK_CONFIG_REQUEST');
@@ -308,7 +309,7 @@ export class NetworkController {
 
   private async serveConfigRequest({ packet, request, receivedAt: now }: QueuedRequest): Promise<void> {
     const { networkId } = request;
-    const metadata = requestMetadata(request.metadata);
+    const metadata = request.fields;
     const version =
       metadata.majorVersion !== undefined &&
       metadata.minorVersion !== undefined &&

@@ -12,27 +12,42 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-// DER headers of PKCS#8 private and SPKI public keys for the two curves (RFC 8410); the raw 32-byte
-// key follows each header.
-const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
-const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
+// Raw keys go in as JWK: OpenSSL's DER decoders cost ~10 times more here (an X25519 public key
+// 115 µs from SPKI, 13 µs from JWK; a private key 405 µs from PKCS#8, 55 µs from JWK), and a
+// controller makes one for every new peer. For a private key OpenSSL derives the public half from
+// `d`, so `x` is left empty.
+type Curve = 'Ed25519' | 'X25519';
+
+function raw32(key: Uint8Array, what: string): string {
+  if (key.length !== 32) throw new Error(`${what} must be 32 bytes, got ${key.length}`);
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64url');
+}
+
+function privateKey(crv: Curve, d: Uint8Array): KeyObject {
+  return createPrivateKey({
+    key: { kty: 'OKP', crv, d: raw32(d, `${crv} private key`), x: '' },
+    format: 'jwk',
+  });
+}
+
+function publicKey(crv: Curve, x: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv, x: raw32(x, `${crv} public key`) }, format: 'jwk' });
+}
 
 export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: 'der', type: 'pkcs8' });
+  return privateKey('Ed25519', seed);
 }
 
-export function ed25519PublicKey(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI, publicKey]), format: 'der', type: 'spki' });
+export function ed25519PublicKey(key: Uint8Array): KeyObject {
+  return publicKey('Ed25519', key);
 }
 
-export function x25519PrivateKey(privateKey: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8, privateKey]), format: 'der', type: 'pkcs8' });
+export function x25519PrivateKey(key: Uint8Array): KeyObject {
+  return privateKey('X25519', key);
 }
 
-export function x25519PublicKey(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([X25519_SPKI, publicKey]), format: 'der', type: 'spki' });
+export function x25519PublicKey(key: Uint8Array): KeyObject {
+  return publicKey('X25519', key);
 }
 
 export function ed25519Sign(message: Uint8Array, key: KeyObject): Uint8Array {

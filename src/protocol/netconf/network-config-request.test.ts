@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Dictionary } from '../dictionary.ts';
 import { bytesToHex } from '../test-vectors.ts';
 import {
@@ -7,6 +8,7 @@ import {
   clientRequestMetadata,
   decodeNetworkConfigRequest,
   encodeNetworkConfigRequest,
+  RequestMetadataCache,
   requestMetadata,
   supportsRulesEngine,
 } from './network-config-request.ts';
@@ -72,4 +74,48 @@ test('old clients without have-fields, auth tokens, missing revr and junk number
   assert.equal(decodeNetworkConfigRequest(full.subarray(0, 8)).metadata.size, 0, 'bare network id');
   assert.throws(() => decodeNetworkConfigRequest(full.subarray(0, 20)), /truncated/);
   assert.equal(requestMetadata(clientRequestMetadata({ authToken: 'abc' })).auth, 'token:abc');
+});
+
+test('with a metadata cache, a request decodes to what it decodes to without one', () => {
+  const key = fc.constantFrom('v', 'vend', 'pv', 'majv', 'minv', 'revv', 'mr', 'f', 'revr', 'o', 'a', 'x');
+  const value = fc.oneof(
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => n.toString(16)),
+    fc.string({ maxLength: 20 }),
+  );
+  const cache = new RequestMetadataCache(8);
+  fc.assert(
+    fc.property(fc.dictionary(key, value), fc.boolean(), (entries, twice) => {
+      const metadata = new Dictionary();
+      for (const [k, v] of Object.entries(entries)) metadata.set(k, v);
+      const payload = encodeNetworkConfigRequest({ networkId: '0123456789abcdef', metadata });
+      const plain = decodeNetworkConfigRequest(payload);
+      const cached = decodeNetworkConfigRequest(payload, cache);
+      const again = twice ? decodeNetworkConfigRequest(payload, cache) : cached;
+      for (const decoded of [cached, again]) {
+        assert.deepEqual(decoded.fields, plain.fields);
+        assert.deepEqual(decoded.fields, requestMetadata(plain.metadata));
+        assert.equal(bytesToHex(decoded.metadata.encode()), bytesToHex(plain.metadata.encode()));
+      }
+      assert.ok(cache.size <= 8, 'bounded');
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('the metadata cache parses a dictionary once and keeps different ones apart', () => {
+  const cache = new RequestMetadataCache(2);
+  const request = (osArch: string) =>
+    encodeNetworkConfigRequest({
+      networkId: '0123456789abcdef',
+      metadata: clientRequestMetadata({ osArch }),
+    });
+  const first = decodeNetworkConfigRequest(request('linux/x86_64'), cache);
+  const second = decodeNetworkConfigRequest(request('linux/x86_64'), cache);
+  assert.equal(second.fields, first.fields, 'the same bytes share one parse');
+  const other = decodeNetworkConfigRequest(request('windows/x64'), cache);
+  assert.equal(other.fields.osArch, 'windows/x64');
+  assert.equal(first.fields.osArch, 'linux/x86_64');
+  assert.equal(cache.size, 2);
+  decodeNetworkConfigRequest(request('mac/arm64'), cache);
+  assert.equal(cache.size, 1, 'full: it starts again empty');
 });

@@ -9,26 +9,66 @@ export const METADATA_DICT_CAPACITY = 1024;
 
 export interface NetworkConfigRequest {
   networkId: string;
+  /** Shared with other requests that sent the same bytes when decoded with a cache: do not change it. */
   metadata: Dictionary;
+  /** `metadata`'s typed fields. */
+  fields: RequestMetadata;
   /** Revision and timestamp of the config the member already has (0 when none); null if not sent. */
   haveRevision: bigint | null;
   haveTimestamp: bigint | null;
 }
 
-export function decodeNetworkConfigRequest(payload: Uint8Array): NetworkConfigRequest {
+/**
+ * Parsed metadata by its bytes: a client sends the same dictionary with every request (it changes
+ * with its version or platform), so a controller parses each distinct one once. Bounded: when full
+ * it starts again empty (distinct dictionaries are few: one per client version and platform).
+ */
+export class RequestMetadataCache {
+  private readonly entries = new Map<string, { metadata: Dictionary; fields: RequestMetadata }>();
+
+  constructor(private readonly maxEntries = 1024) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  parse(raw: Uint8Array): { metadata: Dictionary; fields: RequestMetadata } {
+    const key = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1');
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      const metadata = Dictionary.parse(raw);
+      entry = { metadata, fields: requestMetadata(metadata) };
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+export function decodeNetworkConfigRequest(
+  payload: Uint8Array,
+  cache?: RequestMetadataCache,
+): NetworkConfigRequest {
   const r = new WireReader(payload, 0, 'NETWORK_CONFIG_REQUEST');
   const networkId = r.u64('network id').toString(16).padStart(16, '0');
   // A request that ends after the network id carries no metadata, as stock reads it.
   const length = r.remaining >= 2 ? r.u16('metadata length') : 0;
   const raw = r.bytes(length, 'metadata');
-  const metadata = Dictionary.parse(raw.subarray(0, METADATA_DICT_CAPACITY - 1));
+  const kept = raw.subarray(0, METADATA_DICT_CAPACITY - 1);
+  let metadata: Dictionary;
+  let fields: RequestMetadata;
+  if (cache) ({ metadata, fields } = cache.parse(kept));
+  else {
+    metadata = Dictionary.parse(kept);
+    fields = requestMetadata(metadata);
+  }
   let haveRevision: bigint | null = null;
   let haveTimestamp: bigint | null = null;
   if (r.remaining >= 16) {
     haveRevision = r.u64('have revision');
     haveTimestamp = r.u64('have timestamp');
   }
-  return { networkId, metadata, haveRevision, haveTimestamp };
+  return { networkId, metadata, fields, haveRevision, haveTimestamp };
 }
 
 export function encodeNetworkConfigRequest(req: {
