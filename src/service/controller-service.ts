@@ -50,6 +50,12 @@ import { IpamService } from './ipam-service.ts';
 import { parsePrefix, prefixContainsPrefix, type Prefix } from '../core/cidr/prefix.ts';
 import { SubnetRouters, type RouterView } from './subnet-routers.ts';
 
+/** The routes a member's config is built from (see configRoutes); shared, never to be changed. */
+export interface ConfigRoutes {
+  readonly routes: readonly PlannedRoute[];
+  readonly addressRoutes: readonly ManagedRoute[];
+}
+
 /** One advertised prefix in the routes report: its routers with approval, health and primary. */
 export interface AdvertisedPrefixView {
   prefix: string;
@@ -93,6 +99,10 @@ export class ControllerService {
   private readonly clock: () => number;
   private readonly randomBelow: (max: number) => number;
   private readonly presence: MemberPresence;
+  private readonly configRoutesMemo = new WeakMap<
+    MemberRecord,
+    { planner: RoutePlanner; network: NetworkRecord; routes: ConfigRoutes }
+  >();
   private readonly networks: NetworkCache;
   /** Set by the protocol side: whether config pushes of a network are queued or being sent. */
   pushActivity: ((networkId: string) => boolean) | undefined;
@@ -334,16 +344,19 @@ export class ControllerService {
    * and the routes that give its assigned IPs their prefix length (the network's routes and its own,
    * before any is left out for being via one of its own IPs, as stock does).
    */
-  async configRoutes(
-    network: NetworkRecord,
-    member: MemberRecord,
-  ): Promise<{ routes: PlannedRoute[]; addressRoutes: ManagedRoute[] }> {
+  async configRoutes(network: NetworkRecord, member: MemberRecord): Promise<ConfigRoutes> {
     const planner = await this.plannerFor(network, member);
+    // Planners and records are replaced, never changed: the same three objects, the same answer
+    // (and the same arrays, which lets the config workers skip re-reading them).
+    const last = this.configRoutesMemo.get(member);
+    if (last !== undefined && last.planner === planner && last.network === network) return last.routes;
     const planned = planner.plan.routesFor(member.address);
-    return {
+    const routes: ConfigRoutes = {
       routes: routesForClient(planned, member.osArch),
       addressRoutes: [...planner.plan.networkRoutes, ...planned, ...network.routes],
     };
+    this.configRoutesMemo.set(member, { planner, network, routes });
+    return routes;
   }
 
   /** A member's routes as `GET …/members/<addr>/routes` shows them, with the revisions they belong to. */

@@ -133,6 +133,44 @@ export interface BuilderState {
    * copies), so the content key neither serializes nor hashes the same network again for every member.
    */
   networkKeys?: WeakMap<NetworkRecord, string>;
+  /**
+   * The last content key per member record, with the other objects it was computed from; the same
+   * promise (records and arrays never change) lets a repeat request skip the digest entirely.
+   */
+  requestKeys?: WeakMap<MemberRecord, RequestKey>;
+}
+
+interface RequestKey {
+  network: NetworkRecord;
+  routes: BuildRequest['routes'];
+  addressRoutes: BuildRequest['addressRoutes'];
+  activeBridges: BuildRequest['activeBridges'];
+  rulesEngineSupported: boolean;
+  key: string;
+}
+
+/** contentKey(), reused while the request is made of the very same objects as last time. */
+function memoizedContentKey(request: BuildRequest, state: BuilderState): string {
+  const last = state.requestKeys?.get(request.member);
+  if (
+    last !== undefined &&
+    last.network === request.network &&
+    last.routes === request.routes &&
+    last.addressRoutes === request.addressRoutes &&
+    last.activeBridges === request.activeBridges &&
+    last.rulesEngineSupported === request.rulesEngineSupported
+  )
+    return last.key;
+  const key = contentKey(request, state.networkKeys);
+  state.requestKeys?.set(request.member, {
+    network: request.network,
+    routes: request.routes,
+    addressRoutes: request.addressRoutes,
+    activeBridges: request.activeBridges,
+    rulesEngineSupported: request.rulesEngineSupported,
+    key,
+  });
+  return key;
 }
 
 /**
@@ -163,7 +201,7 @@ function dictionaryBytes(controller: Identity, request: BuildRequest, state: Bui
   if (credentials === undefined || templates === undefined)
     return encodeDictionary(controller, request, credentials).dict;
   const member = `${request.network.id}/${request.member.address}`;
-  const key = contentKey(request, state.networkKeys);
+  const key = memoizedContentKey(request, state);
   const reused = templates.dictionary(member, key, request.now);
   if (reused !== undefined) return reused;
   const { dict } = encodeDictionary(controller, request, credentials);

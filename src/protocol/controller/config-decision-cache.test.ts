@@ -83,3 +83,29 @@ test('bounded: the least recently used answer goes first; maxAgeMs 0 disables', 
   off.set({ network, member: member('aaaaaaaaaa') }, 'id', 'v', off.token(NWID, 'aaaaaaaaaa'), 0);
   assert.equal(off.size, 0);
 });
+
+test('set gives back the answer as hits will give it: one network record per revision, from the first request on', () => {
+  const cache = new ConfigDecisionCache();
+  const first = member('aaaaaaaaaa');
+  const kept = cache.set({ network, member: first }, 'id-a', 'v', cache.token(NWID, 'aaaaaaaaaa'), 0);
+  assert.equal(kept.network, network);
+  assert.equal(kept.member, first);
+  // Another member's answer read with its own copy of the same revision: the shared record comes back.
+  const copy = { ...network };
+  const second = member('bbbbbbbbbb');
+  const keptSecond = cache.set(
+    { network: copy, member: second },
+    'id-b',
+    'v',
+    cache.token(NWID, 'bbbbbbbbbb'),
+    0,
+  );
+  assert.equal(keptSecond.network, network, 'the record kept for revision 3, not the copy');
+  assert.equal(cache.get(NWID, 'bbbbbbbbbb', 'id-b', 'v', 1)?.network, keptSecond.network);
+  // An answer read before a change is not kept: it comes back as it was given.
+  const token = cache.token(NWID, 'cccccccccc');
+  cache.onChange({ kind: 'network-changed', networkId: NWID, revision: 4 });
+  const stale = { network: copy, member: member('cccccccccc') };
+  assert.equal(cache.set(stale, 'id-c', 'v', token, 0), stale);
+  assert.equal(cache.get(NWID, 'cccccccccc', 'id-c', 'v', 1), undefined);
+});

@@ -96,8 +96,18 @@ export class ConfigDecisionCache {
     };
   }
 
-  /** Remembers an authorized answer read from the store after `token` was taken. */
-  set(decision: CachedDecision, identity: string, version: string, token: ReadToken, now: number): void {
+  /**
+   * Remembers an authorized answer read from the store after `token` was taken. Returns the answer
+   * as later hits will give it (with the network record shared per revision), so the caller can use
+   * those very objects from the first request on.
+   */
+  set(
+    decision: CachedDecision,
+    identity: string,
+    version: string,
+    token: ReadToken,
+    now: number,
+  ): CachedDecision {
     const { network, member } = decision;
     const key = `${network.id}/${member.address}`;
     if (
@@ -106,7 +116,7 @@ export class ConfigDecisionCache {
       token.network !== this.generation(network.id) ||
       token.member !== (this.memberGenerations.get(key) ?? 0)
     )
-      return;
+      return decision;
     let shared = this.networks.get(network.id);
     if (!shared || shared.revision !== network.revision) {
       shared = network;
@@ -117,13 +127,9 @@ export class ConfigDecisionCache {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, {
-      decision: { network: shared, member },
-      identity,
-      version,
-      networkGeneration: token.network,
-      at: now,
-    });
+    const kept = { network: shared, member };
+    this.entries.set(key, { decision: kept, identity, version, networkGeneration: token.network, at: now });
+    return kept;
   }
 
   /** Counter bumped by every change to the network (or to any of its members). */

@@ -110,3 +110,36 @@ test('requests made in one event-loop turn travel as one batch and each gets its
   assert.equal(workers.builtInline, 0);
   assert.equal(workers.inFlight, 0);
 });
+
+test('a worker keeps each member’s record and routes it was sent; any new object, or forgetting when full, sends them again', async () => {
+  const workers = new ConfigWorkerPool({
+    controller: controller as IdentityWithPrivate,
+    size: 1,
+    maxSentMembers: 2,
+  });
+  pools.push(workers);
+  await ready(workers);
+  const frame = { kind: 'push' as const };
+  const fresh = (request: ReturnType<typeof sampleRequest>) => buildConfigPackets(controller, request, frame);
+  const a = sampleRequest(3);
+  assert.deepEqual(await workers.build(a, frame), fresh(a));
+  // The very same objects: they stay behind and the worker's copies give the same config.
+  assert.deepEqual(await workers.build({ ...a }, frame), fresh(a));
+  // Same member record, new routes: the config has the new routes.
+  const rerouted = { ...a, routes: [...a.routes, { target: '10.77.0.0/16', via: '10.1.2.1' }] };
+  const built = await workers.build(rerouted, frame);
+  assert.deepEqual(built, fresh(rerouted));
+  assert.notDeepEqual(built, fresh(a));
+  // A new member record (another address assigned): the config has it.
+  const readdressed = { ...rerouted, member: { ...rerouted.member, ipAssignments: ['10.1.2.4'] } };
+  assert.deepEqual(await workers.build(readdressed, frame), fresh(readdressed));
+  // Two more members (other networks) overflow what the worker keeps: it is told to forget, and
+  // the first member's unchanged objects are then sent again rather than looked up in vain.
+  for (const suffix of ['000002', '000003']) {
+    const id = `${controller.address}${suffix}`;
+    const other = { ...a, network: { ...a.network, id }, member: { ...a.member, networkId: id } };
+    assert.deepEqual(await workers.build(other, frame), fresh(other));
+  }
+  assert.deepEqual(await workers.build(readdressed, frame), fresh(readdressed));
+  assert.equal(workers.builtInline, 0);
+});

@@ -21,7 +21,12 @@ import {
   type ConfigFrame,
   type PacketOptions,
 } from './config-builder.ts';
-import type { ConfigWorkerBatch, ConfigWorkerRequest, ConfigWorkerResponse } from './config-worker.ts';
+import type {
+  ConfigWorkerBatch,
+  ConfigWorkerRequest,
+  ConfigWorkerResponse,
+  MemberParts,
+} from './config-worker.ts';
 
 export interface ConfigWorkerPoolOptions {
   controller: IdentityWithPrivate;
@@ -33,6 +38,8 @@ export interface ConfigWorkerPoolOptions {
    * worker's answers wait unread and it only looks busy).
    */
   inlineWhenQueued?: number;
+  /** Members whose config parts a worker keeps (default 100,000; then it forgets them all). */
+  maxSentMembers?: number;
   /** Called when a worker fails (it is replaced). */
   onWorkerError?: (error: Error) => void;
 }
@@ -52,12 +59,26 @@ interface Slot {
    * which saves copying the whole network into the worker for every config.
    */
   sent: Map<string, NetworkRecord>;
+  /**
+   * Likewise the member record, routes and bridges last sent per member: unchanged (the decision
+   * cache and the route memo hand out the same objects until something changes), they stay behind.
+   */
+  sentMembers: Map<string, MemberParts>;
   /** Requests of this event-loop turn, posted together when the turn's I/O callbacks are done. */
   batch: ConfigWorkerBatch;
 }
 
 /** Networks remembered per worker at most (then it is sent whole again). */
 const MAX_SENT_NETWORKS = 1000;
+/** Members remembered per worker at most (then the worker is told to forget them all). */
+const DEFAULT_MAX_SENT_MEMBERS = 100_000;
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** CPUs minus one for the event loop, between 0 and 8. */
 export function defaultConfigWorkers(): number {
@@ -70,6 +91,7 @@ export class ConfigWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly onWorkerError?: (error: Error) => void;
   private readonly inlineWhenQueued: number;
+  private readonly maxSentMembers: number;
   private nextId = 1;
   /** Young credentials for the jobs built in the calling thread. */
   private readonly inlineState = { credentials: new CredentialCache(), templates: new ConfigTemplates() };
@@ -82,6 +104,7 @@ export class ConfigWorkerPool {
     this.size = Math.max(0, options.size ?? defaultConfigWorkers());
     this.onWorkerError = options.onWorkerError;
     this.inlineWhenQueued = options.inlineWhenQueued ?? Infinity;
+    this.maxSentMembers = Math.max(1, options.maxSentMembers ?? DEFAULT_MAX_SENT_MEMBERS);
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
 
@@ -118,15 +141,39 @@ export class ConfigWorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      const { network } = request;
-      const known = slot.sent.get(network.id) === network;
-      if (!known) {
+      const { network, member, routes, addressRoutes, activeBridges, ...rest } = request;
+      const knownNetwork = slot.sent.get(network.id) === network;
+      if (!knownNetwork) {
         if (slot.sent.size >= MAX_SENT_NETWORKS) slot.sent.clear();
         slot.sent.set(network.id, network);
       }
-      const message: ConfigWorkerRequest = known
-        ? { id, request: { ...request, network: undefined }, networkId: network.id, frame, options }
-        : { id, request, networkId: network.id, frame, options };
+      const memberKey = `${network.id}/${member.address}`;
+      const last = slot.sentMembers.get(memberKey);
+      const knownMember =
+        last !== undefined &&
+        last.member === member &&
+        last.routes === routes &&
+        last.addressRoutes === addressRoutes &&
+        sameStrings(last.activeBridges, activeBridges);
+      let forgetMembers: true | undefined;
+      if (!knownMember) {
+        if (slot.sentMembers.size >= this.maxSentMembers) {
+          slot.sentMembers.clear();
+          forgetMembers = true;
+        }
+        slot.sentMembers.set(memberKey, { member, routes, addressRoutes, activeBridges });
+      }
+      const message: ConfigWorkerRequest = {
+        id,
+        networkId: network.id,
+        network: knownNetwork ? undefined : network,
+        memberKey,
+        parts: knownMember ? undefined : { member, routes, addressRoutes, activeBridges },
+        forgetMembers,
+        rest,
+        frame,
+        options,
+      };
       if (slot.batch.length === 0) setImmediate(() => this.flush(slot));
       slot.batch.push(message);
     });
@@ -152,7 +199,14 @@ export class ConfigWorkerPool {
       controllerSecret: this.controller.toString(true),
     });
     worker.unref(); // never keeps the process alive; close() ends it
-    const slot: Slot = { worker, ready: false, jobs: new Map(), sent: new Map(), batch: [] };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      jobs: new Map(),
+      sent: new Map(),
+      sentMembers: new Map(),
+      batch: [],
+    };
     worker.on('message', (response: ConfigWorkerResponse) => {
       if (response.kind === 'ready') {
         slot.ready = true;

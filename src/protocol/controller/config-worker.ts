@@ -9,17 +9,28 @@ import { CredentialCache } from '../netconf/credential-cache.ts';
 import { ConfigTemplates } from './config-templates.ts';
 import {
   buildConfigPackets,
+  type BuilderState,
   type BuildRequest,
   type ConfigFrame,
   type ConfigPacket,
   type PacketOptions,
 } from './config-builder.ts';
 
+/** What a config is built from for one member, besides the network and the moment. */
+export type MemberParts = Pick<BuildRequest, 'member' | 'routes' | 'addressRoutes' | 'activeBridges'>;
+
 export interface ConfigWorkerRequest {
   id: number;
-  /** Without `network` when this worker was sent that very record before (see config-worker-pool.ts). */
-  request: Omit<BuildRequest, 'network'> & { network?: NetworkRecord };
   networkId: string;
+  /** Absent when this worker was sent that very record before (see config-worker-pool.ts). */
+  network?: NetworkRecord;
+  /** `<network id>/<member address>`. */
+  memberKey: string;
+  /** Absent when this worker was sent these very objects for the member before. */
+  parts?: MemberParts;
+  /** Forget every member's parts first (the pool stopped remembering what it sent). */
+  forgetMembers?: true;
+  rest: Omit<BuildRequest, 'network' | keyof MemberParts>;
   frame: ConfigFrame;
   options: PacketOptions;
 }
@@ -50,18 +61,25 @@ if (!controller.hasPrivate()) throw new Error('config worker needs the controlle
  * bounded here: the pool must be able to rely on it, and it holds one record per network served.
  */
 const networks = new Map<string, NetworkRecord>();
-const state = {
-  networkKeys: new WeakMap<NetworkRecord, string>(),
+/** Each member's parts as last sent (bounded by the pool, which says when to forget them). */
+const members = new Map<string, MemberParts>();
+const state: BuilderState = {
+  networkKeys: new WeakMap(),
+  requestKeys: new WeakMap(),
   credentials: new CredentialCache(),
   templates: new ConfigTemplates(),
 };
 
 function build(message: ConfigWorkerRequest, transfer: ArrayBuffer[]): ConfigWorkerResult {
   try {
-    const network = message.request.network ?? networks.get(message.networkId);
+    if (message.forgetMembers) members.clear();
+    const network = message.network ?? networks.get(message.networkId);
     if (network === undefined) throw new Error(`network ${message.networkId} was never sent to this worker`);
-    if (message.request.network !== undefined) networks.set(message.networkId, network);
-    const request: BuildRequest = { ...message.request, network };
+    if (message.network !== undefined) networks.set(message.networkId, network);
+    const parts = message.parts ?? members.get(message.memberKey);
+    if (parts === undefined) throw new Error(`member ${message.memberKey} was never sent to this worker`);
+    if (message.parts !== undefined) members.set(message.memberKey, parts);
+    const request: BuildRequest = { ...message.rest, ...parts, network };
     const built = buildConfigPackets(controller, request, message.frame, message.options, state);
     for (const packet of built.packets) transfer.push(packet.payload.buffer as ArrayBuffer);
     return { id: message.id, kind: 'built', ...built };

@@ -345,7 +345,8 @@ export class NetworkController {
         this.logger?.error({ err: error, networkId, member: packet.source }, 'config request failed');
         return;
       }
-      if (outcome.kind === 'authorized') this.decisions.set(outcome, identity, versionKey, token, now);
+      if (outcome.kind === 'authorized')
+        outcome = { kind: 'authorized', ...this.decisions.set(outcome, identity, versionKey, token, now) };
     }
 
     if (outcome.kind === 'not-found') {
