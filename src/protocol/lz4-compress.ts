@@ -23,6 +23,8 @@ export function lz4CompressBound(length: number): number {
 const table = new Int32Array(HASH_SIZE);
 const tableGeneration = new Int32Array(HASH_SIZE);
 let generation = 0;
+// Output is written here and copied out at its final length (one allocation per block, not two).
+let scratch = new Uint8Array(4096);
 
 function read32(src: Uint8Array, i: number): number {
   return (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)) >>> 0;
@@ -39,7 +41,9 @@ function hash(sequence: number): number {
  */
 export function lz4CompressBlock(src: Uint8Array): Uint8Array {
   const length = src.length;
-  const out = new Uint8Array(lz4CompressBound(length));
+  const bound = lz4CompressBound(length);
+  if (scratch.length < bound) scratch = new Uint8Array(bound);
+  const out = scratch;
   let op = 0;
   let anchor = 0;
 

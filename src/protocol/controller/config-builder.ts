@@ -247,8 +247,9 @@ export function buildConfigPackets(
       updateId,
       flags: request.flags ?? 0,
       maxChunkBytes: chunkBytes,
+      prefix,
     });
-    const packets = chunks.map((chunk) => toPacket(prefix, chunk, compress));
+    const packets = chunks.map((payload) => toPacket(payload, compress));
     const largest = Math.max(...packets.map((p) => p.payload.length));
     if (largest <= room || count >= maxCount) return { updateId, bytes: dict.length, packets };
     // Too big even compressed: guess the count from how well this attempt compressed.
@@ -257,13 +258,7 @@ export function buildConfigPackets(
   }
 }
 
-function toPacket(prefix: Uint8Array, chunk: Uint8Array, compress: boolean): ConfigPacket {
-  let payload = chunk;
-  if (prefix.length > 0) {
-    payload = new Uint8Array(prefix.length + chunk.length);
-    payload.set(prefix);
-    payload.set(chunk, prefix.length);
-  }
+function toPacket(payload: Uint8Array, compress: boolean): ConfigPacket {
   if (!compress) return { payload, compressed: false };
   const packed = lz4CompressBlock(payload);
   return packed.length < payload.length

@@ -201,3 +201,23 @@ test('at most three updates are assembled at once; the least recently touched on
   assert.equal(a.accept(half(1n, 1)).status, 'partial');
   assert.equal(a.accept(half(4n, 1)).status, 'complete');
 });
+
+test('a prefix goes in front of each chunk, unsigned: the chunks after it are the same bytes', () => {
+  const controller = controllerIdentity();
+  const dict = randomBytes(2500);
+  const options = { networkId: NWID, controller, updateId: 7n, flags: 1, maxChunkBytes: 1000 };
+  const plain = splitSignedChunks(dict, options);
+  const prefix = Uint8Array.of(0x0b, 1, 2, 3, 4, 5, 6, 7, 8);
+  const prefixed = splitSignedChunks(dict, { ...options, prefix });
+  assert.equal(prefixed.length, 3);
+  prefixed.forEach((chunk, i) => {
+    assert.equal(chunk.length, prefix.length + plain[i]!.length, 'exactly sized');
+    assert.equal(bytesToHex(chunk.subarray(0, prefix.length)), bytesToHex(prefix));
+    assert.equal(bytesToHex(chunk.subarray(prefix.length)), bytesToHex(plain[i]!));
+  });
+  const accepting = assembler();
+  const results = prefixed.map((chunk) => accepting.accept(chunk.subarray(prefix.length)));
+  const last = results.at(-1)!;
+  assert.equal(last.status, 'complete', JSON.stringify(results.map((r) => r.status)));
+  if (last.status === 'complete') assert.equal(bytesToHex(last.dictionary), bytesToHex(dict));
+});

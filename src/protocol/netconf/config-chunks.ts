@@ -31,6 +31,8 @@ export interface SplitOptions {
   updateId: bigint;
   flags: number;
   maxChunkBytes?: number;
+  /** Bytes put before each chunk in the same array (the OK in-re fields of a reply); not signed. */
+  prefix?: Uint8Array;
 }
 
 /** A random non-zero update id. */
@@ -57,19 +59,21 @@ export function splitSignedChunks(dict: Uint8Array, opts: SplitOptions): Uint8Ar
     throw new RangeError('updateId must be a non-zero uint64');
   const nwid = BigInt(`0x${opts.networkId}`);
   const chunks: Uint8Array[] = [];
+  const prefix = opts.prefix ?? new Uint8Array(0);
   for (let index = 0; index < dict.length; index += max) {
     const piece = dict.subarray(index, Math.min(index + max, dict.length));
-    const signed = new WireWriter()
+    // One array of the exact size: prefix, the signed fields, then the signature over them.
+    const w = new WireWriter(prefix.length + CHUNK_OVERHEAD + piece.length)
+      .bytes(prefix)
       .u64(nwid)
       .u16(piece.length)
       .bytes(piece)
       .u8(opts.flags)
       .u64(opts.updateId)
       .u32(dict.length)
-      .u32(index)
-      .finish();
-    const signature = opts.controller.sign(signed);
-    chunks.push(new WireWriter().bytes(signed).u8(1).u16(SIGNATURE_LENGTH).bytes(signature).finish());
+      .u32(index);
+    const signature = opts.controller.sign(w.written().subarray(prefix.length));
+    chunks.push(w.u8(1).u16(SIGNATURE_LENGTH).bytes(signature).finish());
   }
   return chunks;
 }

@@ -65,3 +65,16 @@ test('u64 writes what DataView.setBigUint64 writes, for bigints and for safe int
     }),
   );
 });
+
+test('a writer given its exact size hands out its buffer once full; a later write cannot change it', () => {
+  const exact = new WireWriter(6).u16(0x0102).u32(0x03040506);
+  assert.deepEqual([...exact.written()], [1, 2, 3, 4, 5, 6]);
+  const out = exact.finish();
+  assert.deepEqual([...out], [1, 2, 3, 4, 5, 6]);
+  exact.u8(9); // grows into a new buffer
+  assert.deepEqual([...out], [1, 2, 3, 4, 5, 6]);
+  const roomy = new WireWriter(16).u8(7);
+  const copy = roomy.finish();
+  roomy.u8(8);
+  assert.deepEqual([...copy], [7], 'not full: a copy');
+});

@@ -4,8 +4,13 @@
 import { toHex } from '../bytes.ts';
 
 export class WireWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private length = 0;
+
+  /** `capacity`: the size when known, so the writer never grows and finish() never copies. */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   get size(): number {
     return this.length;
@@ -83,8 +88,15 @@ export class WireWriter {
     return this;
   }
 
+  /** The bytes written so far, as a view (valid until the next write). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** The bytes written; the writer must not be used afterwards. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    // Exactly full: nothing can be written in place any more, so the buffer itself is handed out.
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
 }
 
