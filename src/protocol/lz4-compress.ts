@@ -24,7 +24,7 @@ const table = new Int32Array(HASH_SIZE);
 const tableGeneration = new Int32Array(HASH_SIZE);
 let generation = 0;
 // Output is written here and copied out at its final length (one allocation per block, not two).
-let scratch = new Uint8Array(4096);
+let scratch: Uint8Array = new Uint8Array(4096);
 
 function read32(src: Uint8Array, i: number): number {
   return (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)) >>> 0;

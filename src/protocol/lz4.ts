@@ -10,6 +10,9 @@ export class Lz4Error extends Error {
 }
 
 const MIN_MATCH = 4;
+/** Scratch kept between calls up to this size (a packet is at most 16 KB); larger grow per call. */
+const MAX_SCRATCH = 64 * 1024;
+let scratch: Uint8Array = new Uint8Array(4096);
 
 /**
  * Decompresses one LZ4 block into at most `maxOutput` bytes. Throws Lz4Error for empty,
@@ -21,40 +24,34 @@ export function lz4DecompressBlock(input: Uint8Array, maxOutput: number): Uint8A
     throw new Lz4Error(`invalid output limit ${maxOutput}`);
   const end = input.length;
   if (end === 0) throw new Lz4Error('empty input');
-  // Grow on demand rather than allocating the limit up front (limits may be generous).
-  let out = new Uint8Array(Math.min(maxOutput, Math.max(64, end * 4)));
+  // Written into a reused scratch buffer (grown on demand, never past the limit) and copied out at
+  // its final size. No closures: positions captured by one would live on the heap, not in registers.
+  let out = scratch;
+  /** Bytes writable before growing or hitting the limit. */
+  let cap = Math.min(out.length, maxOutput);
   let op = 0;
   let ip = 0;
-
-  const ensure = (extra: number) => {
-    const need = op + extra;
-    if (need > maxOutput) throw new Lz4Error(`output exceeds the limit of ${maxOutput} bytes`);
-    if (need > out.length) {
-      const grown = new Uint8Array(Math.min(maxOutput, Math.max(need, out.length * 2)));
-      grown.set(out.subarray(0, op));
-      out = grown;
-    }
-  };
-  // 15 in a 4-bit field means "add the following bytes until one is not 255".
-  const extendLength = (base: number, what: string): number => {
-    let length = base;
-    for (;;) {
-      if (ip >= end) throw new Lz4Error(`truncated ${what} length`);
-      const b = input[ip++]!;
-      length += b;
-      if (length > maxOutput)
-        throw new Lz4Error(`${what} length ${length} exceeds the output limit of ${maxOutput}`);
-      if (b !== 255) return length;
-    }
-  };
 
   for (;;) {
     const token = input[ip++]!;
     let literals = token >>> 4;
-    if (literals === 15) literals = extendLength(15, 'literal');
+    if (literals === 15) {
+      // 15 in a 4-bit field means "add the following bytes until one is not 255".
+      for (;;) {
+        if (ip >= end) throw new Lz4Error('truncated literal length');
+        const b = input[ip++]!;
+        literals += b;
+        if (literals > maxOutput)
+          throw new Lz4Error(`literal length ${literals} exceeds the output limit of ${maxOutput}`);
+        if (b !== 255) break;
+      }
+    }
     if (literals > end - ip)
       throw new Lz4Error(`literal run of ${literals} bytes passes the end of the input`);
-    ensure(literals);
+    if (op + literals > cap) {
+      out = grow(out, op, op + literals, maxOutput);
+      cap = Math.min(out.length, maxOutput);
+    }
     out.set(input.subarray(ip, ip + literals), op);
     ip += literals;
     op += literals;
@@ -67,13 +64,40 @@ export function lz4DecompressBlock(input: Uint8Array, maxOutput: number): Uint8A
     if (offset > op)
       throw new Lz4Error(`match offset ${offset} reaches before the start of the output (${op} bytes)`);
     let matchLength = token & 15;
-    if (matchLength === 15) matchLength = extendLength(15, 'match');
+    if (matchLength === 15) {
+      for (;;) {
+        if (ip >= end) throw new Lz4Error('truncated match length');
+        const b = input[ip++]!;
+        matchLength += b;
+        if (matchLength > maxOutput)
+          throw new Lz4Error(`match length ${matchLength} exceeds the output limit of ${maxOutput}`);
+        if (b !== 255) break;
+      }
+    }
     matchLength += MIN_MATCH;
-    ensure(matchLength);
-    // Byte by byte on purpose: a match may overlap its own output (offset < length = repetition).
+    if (op + matchLength > cap) {
+      out = grow(out, op, op + matchLength, maxOutput);
+      cap = Math.min(out.length, maxOutput);
+    }
     let from = op - offset;
-    for (let i = 0; i < matchLength; i++) out[op++] = out[from++]!;
+    if (matchLength >= 32 && offset >= matchLength) {
+      // A long match clear of its own output: one native copy.
+      out.copyWithin(op, from, from + matchLength);
+      op += matchLength;
+    } else {
+      // Byte by byte: a match may overlap its own output (offset < length = repetition).
+      for (let i = 0; i < matchLength; i++) out[op++] = out[from++]!;
+    }
     if (ip === end) throw new Lz4Error('input ends after a match; the last sequence must be literals');
   }
+  if (out.length > scratch.length && out.length <= MAX_SCRATCH) scratch = out;
   return out.slice(0, op);
+}
+
+/** Room for `need` bytes (keeping the first `used`), or Lz4Error past `maxOutput`. */
+function grow(out: Uint8Array, used: number, need: number, maxOutput: number): Uint8Array {
+  if (need > maxOutput) throw new Lz4Error(`output exceeds the limit of ${maxOutput} bytes`);
+  const grown = new Uint8Array(Math.max(need, Math.min(maxOutput, out.length * 2)));
+  grown.set(out.subarray(0, used));
+  return grown;
 }
