@@ -36,15 +36,8 @@ export function lz4DecompressBlock(input: Uint8Array, maxOutput: number): Uint8A
     const token = input[ip++]!;
     let literals = token >>> 4;
     if (literals === 15) {
-      // 15 in a 4-bit field means "add the following bytes until one is not 255".
-      for (;;) {
-        if (ip >= end) throw new Lz4Error('truncated literal length');
-        const b = input[ip++]!;
-        literals += b;
-        if (literals > maxOutput)
-          throw new Lz4Error(`literal length ${literals} exceeds the output limit of ${maxOutput}`);
-        if (b !== 255) break;
-      }
+      literals = extendedLength(input, ip, 15, maxOutput, 'literal');
+      ip += lengthBytes(literals, 15);
     }
     if (literals > end - ip)
       throw new Lz4Error(`literal run of ${literals} bytes passes the end of the input`);
@@ -65,14 +58,8 @@ export function lz4DecompressBlock(input: Uint8Array, maxOutput: number): Uint8A
       throw new Lz4Error(`match offset ${offset} reaches before the start of the output (${op} bytes)`);
     let matchLength = token & 15;
     if (matchLength === 15) {
-      for (;;) {
-        if (ip >= end) throw new Lz4Error('truncated match length');
-        const b = input[ip++]!;
-        matchLength += b;
-        if (matchLength > maxOutput)
-          throw new Lz4Error(`match length ${matchLength} exceeds the output limit of ${maxOutput}`);
-        if (b !== 255) break;
-      }
+      matchLength = extendedLength(input, ip, 15, maxOutput, 'match');
+      ip += lengthBytes(matchLength, 15);
     }
     matchLength += MIN_MATCH;
     if (op + matchLength > cap) {
@@ -92,6 +79,33 @@ export function lz4DecompressBlock(input: Uint8Array, maxOutput: number): Uint8A
   }
   if (out.length > scratch.length && out.length <= MAX_SCRATCH) scratch = out;
   return out.slice(0, op);
+}
+
+/**
+ * A length field continued in the bytes from `ip` (15 in a 4-bit field means "add the following
+ * bytes until one is not 255"); lengthBytes() says how many bytes that took.
+ */
+function extendedLength(
+  input: Uint8Array,
+  ip: number,
+  base: number,
+  maxOutput: number,
+  what: string,
+): number {
+  let length = base;
+  for (;;) {
+    if (ip >= input.length) throw new Lz4Error(`truncated ${what} length`);
+    const b = input[ip++]!;
+    length += b;
+    if (length > maxOutput)
+      throw new Lz4Error(`${what} length ${length} exceeds the output limit of ${maxOutput}`);
+    if (b !== 255) return length;
+  }
+}
+
+/** Bytes an extended length took: every 255 but the last byte, which is less. */
+function lengthBytes(length: number, base: number): number {
+  return Math.floor((length - base) / 255) + 1;
 }
 
 /** Room for `need` bytes (keeping the first `used`), or Lz4Error past `maxOutput`. */
