@@ -47,8 +47,9 @@ import { realIdentities, synthesizeIdentities } from './lib/swarm-identities.ts'
 const SETUP_STEP_LIMIT_MS = 180_000;
 
 /**
- * One setup step, given SETUP_STEP_LIMIT_MS: a benchmark must end with a message naming the step,
- * never hang (runs have been seen to stop after the setup line, with no step named).
+ * One setup step, given SETUP_STEP_LIMIT_MS: a benchmark must end with a message naming the step
+ * when a step waits too long. (It cannot help with a blocked event loop: the setup hangs seen in
+ * earlier sessions were such a deadlock, in key generation; see swarm-identities.ts.)
  */
 async function withinSetup<T>(step: string, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

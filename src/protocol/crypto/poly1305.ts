@@ -134,84 +134,54 @@ export function poly1305(key: Uint8Array, message: Uint8Array): Uint8Array {
     h9 = d9;
   }
 
-  // Carry fully, then take h − p when h ≥ p (h + 5 reaches 2^130).
-  let c = h1 >>> 13;
-  h1 &= M13;
-  h2 += c;
-  c = h2 >>> 13;
-  h2 &= M13;
-  h3 += c;
-  c = h3 >>> 13;
-  h3 &= M13;
-  h4 += c;
-  c = h4 >>> 13;
-  h4 &= M13;
-  h5 += c;
-  c = h5 >>> 13;
-  h5 &= M13;
-  h6 += c;
-  c = h6 >>> 13;
-  h6 &= M13;
-  h7 += c;
-  c = h7 >>> 13;
-  h7 &= M13;
-  h8 += c;
-  c = h8 >>> 13;
-  h8 &= M13;
-  h9 += c;
-  c = h9 >>> 13;
-  h9 &= M13;
-  h0 += c * 5;
-  c = h0 >>> 13;
-  h0 &= M13;
-  h1 += c;
-  c = h1 >>> 13;
-  h1 &= M13;
-  h2 += c;
-
-  let g = h0 + 5;
-  const g0 = g & M13;
-  g = h1 + (g >>> 13);
-  const g1 = g & M13;
-  g = h2 + (g >>> 13);
-  const g2 = g & M13;
-  g = h3 + (g >>> 13);
-  const g3 = g & M13;
-  g = h4 + (g >>> 13);
-  const g4 = g & M13;
-  g = h5 + (g >>> 13);
-  const g5 = g & M13;
-  g = h6 + (g >>> 13);
-  const g6 = g & M13;
-  g = h7 + (g >>> 13);
-  const g7 = g & M13;
-  g = h8 + (g >>> 13);
-  const g8 = g & M13;
-  g = h9 + (g >>> 13) - (1 << 13);
-  // g ≥ 0: h was at least p, so h − p (= g) is the value; otherwise h stays. No branch on it.
-  const useG = ~(g >> 31);
-  const keep = ~useG;
-  h0 = (h0 & keep) | (g0 & useG);
-  h1 = (h1 & keep) | (g1 & useG);
-  h2 = (h2 & keep) | (g2 & useG);
-  h3 = (h3 & keep) | (g3 & useG);
-  h4 = (h4 & keep) | (g4 & useG);
-  h5 = (h5 & keep) | (g5 & useG);
-  h6 = (h6 & keep) | (g6 & useG);
-  h7 = (h7 & keep) | (g7 & useG);
-  h8 = (h8 & keep) | (g8 & useG);
-  h9 = (h9 & keep) | (g & M13 & useG);
+  // Once per tag, so plain loops: carry fully (limb 9's carry wraps to limb 0 as 5 ×, and limb 0's
+  // into limbs 1 and 2), then take h − p when h ≥ p, i.e. when h + 5 carries out of limb 9.
+  const h = [h0, h1, h2, h3, h4, h5, h6, h7, h8, h9];
+  let c = 0;
+  for (let i = 1; i < 10; i++) {
+    h[i]! += c;
+    c = h[i]! >>> 13;
+    h[i]! &= M13;
+  }
+  h[0]! += c * 5;
+  for (let i = 0; i < 2; i++) {
+    c = h[i]! >>> 13;
+    h[i]! &= M13;
+    h[i + 1]! += c;
+  }
+  const g: number[] = [];
+  c = 5;
+  for (let i = 0; i < 10; i++) {
+    const v = h[i]! + c;
+    c = v >>> 13;
+    g.push(v & M13);
+  }
+  // All ones when h + 5 reached 2^130 (g = h − p is the value), else zero. No branch on it.
+  const useG = -c;
+  for (let i = 0; i < 10; i++) h[i] = (h[i]! & ~useG) | (g[i]! & useG);
 
   // Back to 16-bit words, plus s (the key's second half) modulo 2^128, little-endian out.
+  const [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9] = h as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const words = [
-    h0 | (h1 << 13),
-    (h1 >>> 3) | (h2 << 10),
-    (h2 >>> 6) | (h3 << 7),
-    (h3 >>> 9) | (h4 << 4),
-    (h4 >>> 12) | (h5 << 1) | (h6 << 14),
-    (h6 >>> 2) | (h7 << 11),
-    (h7 >>> 5) | (h8 << 8),
-    (h8 >>> 8) | (h9 << 5),
+    f0 | (f1 << 13),
+    (f1 >>> 3) | (f2 << 10),
+    (f2 >>> 6) | (f3 << 7),
+    (f3 >>> 9) | (f4 << 4),
+    (f4 >>> 12) | (f5 << 1) | (f6 << 14),
+    (f6 >>> 2) | (f7 << 11),
+    (f7 >>> 5) | (f8 << 8),
+    (f8 >>> 8) | (f9 << 5),
   ];
   const tag = new Uint8Array(POLY1305_TAG_LENGTH);
   let f = 0;

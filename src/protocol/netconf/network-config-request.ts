@@ -18,6 +18,12 @@ export interface NetworkConfigRequest {
   haveTimestamp: bigint | null;
 }
 
+/** The dictionary and its typed fields. */
+function parseMetadata(raw: Uint8Array): { metadata: Dictionary; fields: RequestMetadata } {
+  const metadata = Dictionary.parse(raw);
+  return { metadata, fields: requestMetadata(metadata) };
+}
+
 /**
  * Parsed metadata by its bytes: a client sends the same dictionary with every request (it changes
  * with its version or platform), so a controller parses each distinct one once. Bounded: when full
@@ -36,8 +42,7 @@ export class RequestMetadataCache {
     const key = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1');
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      const metadata = Dictionary.parse(raw);
-      entry = { metadata, fields: requestMetadata(metadata) };
+      entry = parseMetadata(raw);
       if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(key, entry);
     }
@@ -55,13 +60,7 @@ export function decodeNetworkConfigRequest(
   const length = r.remaining >= 2 ? r.u16('metadata length') : 0;
   const raw = r.bytes(length, 'metadata');
   const kept = raw.subarray(0, METADATA_DICT_CAPACITY - 1);
-  let metadata: Dictionary;
-  let fields: RequestMetadata;
-  if (cache) ({ metadata, fields } = cache.parse(kept));
-  else {
-    metadata = Dictionary.parse(kept);
-    fields = requestMetadata(metadata);
-  }
+  const { metadata, fields } = cache ? cache.parse(kept) : parseMetadata(kept);
   let haveRevision: bigint | null = null;
   let haveTimestamp: bigint | null = null;
   if (r.remaining >= 16) {
